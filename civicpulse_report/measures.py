@@ -1,0 +1,473 @@
+"""Survey items -> indicators -> domain indices, as declared in measures.yml.
+
+The YAML (``data/config/measures.yml``) is the single place where an analyst
+says what is measured. This module loads and validates it into frozen
+dataclasses, and scores respondent-level indicator values from integer-coded
+items. Negative item codes are SPSS-style missing values and never numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from civicpulse_report.errors import ConfigError, Problem
+from civicpulse_report.paths import MEASURES_FILE
+
+IndicatorType = Literal["proportion", "mean"]
+Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
+DomainRole = Literal["civic_pulse", "traditional"]
+
+INDEX_CENTRE = 100.0
+INDEX_SPREAD = 10.0
+
+
+@dataclass(frozen=True)
+class Item:
+    """One integer-coded survey question."""
+
+    name: str
+    question: str
+    codes: Mapping[int, str]
+
+    @property
+    def valid_codes(self) -> frozenset[int]:
+        return frozenset(self.codes)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How a multi-item scale is scored (BRS-style mean, SWEMWBS-style sum)."""
+
+    method: Literal["mean", "sum"]
+    reverse: tuple[str, ...]
+    min_items: int
+    range: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One published measure: a proportion or a mean scale score."""
+
+    id: str
+    domain: str
+    label: str
+    short: str
+    type: IndicatorType
+    polarity: Polarity
+    items: tuple[str, ...]
+    definition: str
+    positive_codes: tuple[int, ...] = ()
+    scale: Scale | None = None
+
+    @property
+    def unit(self) -> str:
+        """'%' for proportions, 'score' for means."""
+        return "%" if self.type == "proportion" else "score"
+
+
+@dataclass(frozen=True)
+class Domain:
+    id: str
+    role: DomainRole
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Demographic:
+    name: str
+    label: str
+    codes: Mapping[int, str]
+
+
+@dataclass(frozen=True)
+class LegacyIndicator:
+    code: str
+    label: str
+    civic_pulse: str
+
+
+@dataclass(frozen=True)
+class LegacySource:
+    id: str
+    label: str
+    caveat: str
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The validated content of measures.yml."""
+
+    items: Mapping[str, Item]
+    indicators: tuple[Indicator, ...]
+    domains: tuple[Domain, ...]
+    demographics: Mapping[str, Demographic]
+    missing_codes: Mapping[int, str]
+    legacy_sources: Mapping[str, LegacySource]
+    legacy_indicators: Mapping[str, LegacyIndicator]
+    source: str = field(default="")
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    def domain(self, domain_id: str) -> Domain:
+        for dom in self.domains:
+            if dom.id == domain_id:
+                return dom
+        raise KeyError(domain_id)
+
+    def indicators_in(self, domain_id: str) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.domain == domain_id)
+
+    @property
+    def civic_pulse_domains(self) -> tuple[Domain, ...]:
+        return tuple(d for d in self.domains if d.role == "civic_pulse")
+
+    @property
+    def traditional_domain(self) -> Domain:
+        return next(d for d in self.domains if d.role == "traditional")
+
+    @property
+    def item_names(self) -> tuple[str, ...]:
+        return tuple(self.items)
+
+
+def _config_problem(path: Path, rule: str, where: str, hint: str = "") -> Problem:
+    return Problem(file=str(path), rule=f"{where}: {rule}", hint=hint)
+
+
+def _as_codes(raw: Any) -> dict[int, str]:
+    return {int(k): str(v) for k, v in dict(raw).items()}
+
+
+def load_measures(path: Path | str = MEASURES_FILE) -> Measures:
+    """Load and validate a measures YAML file.
+
+    Parameters
+    ----------
+    path : Path or str
+        The YAML file; defaults to ``data/config/measures.yml``.
+
+    Returns
+    -------
+    Measures
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, is not YAML, or breaks a rule (every problem is
+        listed at once).
+    """
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([Problem(str(path), "measures file not found")]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([Problem(str(path), f"not valid YAML: {exc}")]) from None
+    if not isinstance(raw, dict):
+        raise ConfigError([Problem(str(path), "expected a mapping at the top level")])
+
+    problems: list[Problem] = []
+    for key in ("items", "indicators", "domains", "demographics"):
+        if key not in raw:
+            problems.append(_config_problem(path, f"missing section '{key}'", "top level"))
+    if problems:
+        raise ConfigError(problems)
+
+    items = {
+        name: Item(name=name, question=str(spec.get("question", "")), codes=_as_codes(spec["codes"]))
+        for name, spec in raw["items"].items()
+    }
+    for item in items.values():
+        if any(code < 0 for code in item.codes):
+            problems.append(
+                _config_problem(
+                    path,
+                    "valid codes must be non-negative (negative codes mean missing)",
+                    f"item '{item.name}'",
+                )
+            )
+
+    domains = tuple(
+        Domain(
+            id=d["id"], role=d.get("role", "civic_pulse"), label=d["label"],
+            description=d.get("description", ""),
+        )
+        for d in raw["domains"]
+    )
+    domain_ids = {d.id for d in domains}
+    for d in domains:
+        if d.role not in ("civic_pulse", "traditional"):
+            problems.append(_config_problem(path, f"unknown role '{d.role}'", f"domain '{d.id}'"))
+    if sum(d.role == "traditional" for d in domains) != 1:
+        problems.append(
+            _config_problem(path, "exactly one domain must have role 'traditional'", "domains")
+        )
+
+    indicators: list[Indicator] = []
+    seen: set[str] = set()
+    for spec in raw["indicators"]:
+        iid = str(spec.get("id", "?"))
+        where = f"indicator '{iid}'"
+        if iid in seen:
+            problems.append(_config_problem(path, "duplicate id", where))
+        seen.add(iid)
+        missing = [k for k in ("domain", "label", "type", "polarity", "items") if k not in spec]
+        if missing:
+            problems.append(_config_problem(path, f"missing keys {missing}", where))
+            continue
+        if spec["domain"] not in domain_ids:
+            problems.append(_config_problem(path, f"unknown domain '{spec['domain']}'", where))
+        if spec["type"] not in ("proportion", "mean"):
+            problems.append(
+                _config_problem(path, "type must be 'proportion' or 'mean'", where)
+            )
+        if spec["polarity"] not in ("higher_is_better", "lower_is_better", "neutral"):
+            problems.append(
+                _config_problem(
+                    path, "polarity must be higher_is_better, lower_is_better or neutral", where
+                )
+            )
+        unknown_items = [i for i in spec["items"] if i not in items]
+        if unknown_items:
+            problems.append(_config_problem(path, f"unknown items {unknown_items}", where))
+        scale = None
+        positive: tuple[int, ...] = ()
+        if spec["type"] == "proportion":
+            positive = tuple(int(c) for c in spec.get("positive_codes", ()))
+            if len(spec["items"]) != 1:
+                problems.append(
+                    _config_problem(path, "a proportion is defined on exactly one item", where)
+                )
+            elif not positive:
+                problems.append(_config_problem(path, "positive_codes is required", where))
+            elif not unknown_items:
+                bad = set(positive) - items[spec["items"][0]].valid_codes
+                if bad:
+                    problems.append(
+                        _config_problem(path, f"positive_codes {sorted(bad)} not valid codes", where)
+                    )
+        elif spec["type"] == "mean":
+            sc = spec.get("scale") or {}
+            try:
+                scale = Scale(
+                    method=sc.get("method", "mean"),
+                    reverse=tuple(sc.get("reverse", ())),
+                    min_items=int(sc.get("min_items", len(spec["items"]))),
+                    range=tuple(float(v) for v in sc["range"]),  # type: ignore[arg-type]
+                )
+            except (KeyError, TypeError, ValueError):
+                problems.append(_config_problem(path, "scale needs method and range", where))
+            else:
+                if scale.method not in ("mean", "sum"):
+                    problems.append(_config_problem(path, "scale method must be mean or sum", where))
+                if not set(scale.reverse) <= set(spec["items"]):
+                    problems.append(
+                        _config_problem(path, "reverse items must be among the items", where)
+                    )
+                if not 1 <= scale.min_items <= len(spec["items"]):
+                    problems.append(_config_problem(path, "min_items out of range", where))
+        indicators.append(
+            Indicator(
+                id=iid,
+                domain=spec["domain"],
+                label=str(spec["label"]),
+                short=str(spec.get("short", spec["label"])),
+                type=spec["type"],
+                polarity=spec["polarity"],
+                items=tuple(spec["items"]),
+                definition=str(spec.get("definition", "")),
+                positive_codes=positive,
+                scale=scale,
+            )
+        )
+    for d in domains:
+        if not any(i.domain == d.id for i in indicators):
+            problems.append(_config_problem(path, "has no indicators", f"domain '{d.id}'"))
+
+    demographics = {
+        name: Demographic(name=name, label=str(spec["label"]), codes=_as_codes(spec["codes"]))
+        for name, spec in raw["demographics"].items()
+    }
+    legacy_raw = raw.get("legacy") or {}
+    legacy_sources = {
+        sid: LegacySource(id=sid, label=str(s["label"]), caveat=str(s.get("caveat", "")))
+        for sid, s in (legacy_raw.get("sources") or {}).items()
+    }
+    legacy_indicators = {
+        code: LegacyIndicator(code=code, label=str(s["label"]), civic_pulse=str(s["civic_pulse"]))
+        for code, s in (legacy_raw.get("indicators") or {}).items()
+    }
+    for li in legacy_indicators.values():
+        if li.civic_pulse not in seen:
+            problems.append(
+                _config_problem(
+                    path, f"civic_pulse '{li.civic_pulse}' is not an indicator id",
+                    f"legacy indicator '{li.code}'",
+                )
+            )
+    if problems:
+        raise ConfigError(problems, summary=f"{path.name} is not a valid measures file")
+
+    return Measures(
+        items=items,
+        indicators=tuple(indicators),
+        domains=domains,
+        demographics=demographics,
+        missing_codes=_as_codes(raw.get("missing_codes") or {}),
+        legacy_sources=legacy_sources,
+        legacy_indicators=legacy_indicators,
+        source=str(path),
+    )
+
+
+def valid_item_values(values: pd.Series, item: Item) -> pd.Series:
+    """Return the item as floats with missing codes (negative, NA) set to NaN."""
+    numeric = pd.to_numeric(values, errors="coerce").astype("float64")
+    return numeric.where(numeric >= 0)
+
+
+def score_scale(items: pd.DataFrame, scale: Scale, item_range: tuple[int, int] = (1, 5)) -> pd.Series:
+    """Score a multi-item scale per respondent.
+
+    Reverse-scored items are recoded ``low + high - x``. A respondent with fewer
+    than ``scale.min_items`` valid answers is not scored (NaN). ``method='mean'``
+    averages the answered items (as the Brief Resilience Scale is scored);
+    ``method='sum'`` adds them, which with ``min_items`` equal to the number of
+    items is the SWEMWBS raw score.
+
+    Parameters
+    ----------
+    items : DataFrame
+        One column per item, numeric, missing values already NaN.
+    scale : Scale
+    item_range : (int, int)
+        Lowest and highest valid response code of each item.
+    """
+    low, high = item_range
+    scored = items.copy()
+    for name in scale.reverse:
+        scored[name] = low + high - scored[name]
+    answered = scored.notna().sum(axis=1)
+    if scale.method == "mean":
+        value = scored.mean(axis=1, skipna=True)
+    else:
+        value = scored.sum(axis=1, skipna=True, min_count=1)
+    return value.where(answered >= scale.min_items)
+
+
+def score_indicators(survey: pd.DataFrame, measures: Measures) -> pd.DataFrame:
+    """Compute every indicator for every respondent.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        Validated survey microdata holding every item named in ``measures``.
+    measures : Measures
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``survey``; one float column per indicator id. Proportion
+        indicators are 1.0/0.0, means are scale scores; NaN where the
+        respondent gave no valid answer.
+    """
+    columns: dict[str, pd.Series] = {}
+    for ind in measures.indicators:
+        if ind.type == "proportion":
+            item = measures.items[ind.items[0]]
+            values = valid_item_values(survey[item.name], item)
+            columns[ind.id] = values.isin(ind.positive_codes).astype("float64").where(values.notna())
+        else:
+            assert ind.scale is not None
+            frame = pd.DataFrame(
+                {name: valid_item_values(survey[name], measures.items[name]) for name in ind.items}
+            )
+            codes = sorted(measures.items[ind.items[0]].valid_codes)
+            columns[ind.id] = score_scale(frame, ind.scale, (codes[0], codes[-1]))
+    return pd.DataFrame(columns, index=survey.index)
+
+
+@dataclass(frozen=True)
+class IndexReference:
+    """Weighted mean and SD of each indicator in the reference population.
+
+    Domain indices are expressed relative to England in the reference wave, so
+    that England = 100 there and an index stays comparable across waves.
+    """
+
+    wave: int
+    mean: Mapping[str, float]
+    sd: Mapping[str, float]
+
+
+def index_reference(
+    scores: pd.DataFrame, weights: pd.Series, waves: pd.Series, wave: int
+) -> IndexReference:
+    """Weighted mean and SD of every indicator over all respondents in ``wave``."""
+    in_wave = waves == wave
+    mean: dict[str, float] = {}
+    sd: dict[str, float] = {}
+    for col in scores.columns:
+        x = scores.loc[in_wave, col]
+        w = weights[in_wave].where(x.notna())
+        ok = x.notna()
+        m = float(np.average(x[ok], weights=w[ok]))
+        var = float(np.average((x[ok] - m) ** 2, weights=w[ok]))
+        mean[col] = m
+        sd[col] = float(np.sqrt(var)) if var > 0 else 1.0
+    return IndexReference(wave=wave, mean=mean, sd=sd)
+
+
+def domain_scores(
+    scores: pd.DataFrame,
+    measures: Measures,
+    reference: IndexReference,
+    min_share: float = 0.5,
+) -> pd.DataFrame:
+    """Respondent-level domain index scores (England in the reference wave = 100).
+
+    Each indicator is standardised against the reference (z-score), oriented so
+    that higher is always better (``lower_is_better`` indicators are negated,
+    ``neutral`` ones are left out of indices), and the domain score is the
+    equally weighted mean of the respondent's available standardised indicators,
+    mapped to ``100 + 10 * z``. Respondents answering less than ``min_share`` of
+    a domain's indicators get no score for it.
+    """
+    out: dict[str, pd.Series] = {}
+    for dom in measures.domains:
+        parts = []
+        for ind in measures.indicators_in(dom.id):
+            if ind.polarity == "neutral":
+                continue
+            z = (scores[ind.id] - reference.mean[ind.id]) / reference.sd[ind.id]
+            parts.append(-z if ind.polarity == "lower_is_better" else z)
+        frame = pd.concat(parts, axis=1)
+        answered = frame.notna().sum(axis=1)
+        value = INDEX_CENTRE + INDEX_SPREAD * frame.mean(axis=1, skipna=True)
+        out[dom.id] = value.where(answered >= np.ceil(min_share * frame.shape[1]))
+    return pd.DataFrame(out, index=scores.index)
+
+
+def standardised_components(
+    scores: pd.DataFrame, measures: Measures, reference: IndexReference, domain_id: str
+) -> pd.DataFrame:
+    """The oriented z-scores that make up one domain (for Cronbach's alpha)."""
+    parts = {}
+    for ind in measures.indicators_in(domain_id):
+        if ind.polarity == "neutral":
+            continue
+        z = (scores[ind.id] - reference.mean[ind.id]) / reference.sd[ind.id]
+        parts[ind.id] = -z if ind.polarity == "lower_is_better" else z
+    return pd.DataFrame(parts, index=scores.index)
