@@ -132,21 +132,10 @@ def respondent_values(
     return pd.concat([frame, scores, domains], axis=1), reference
 
 
-def _summarise_level(
-    values: pd.DataFrame,
-    by: list[str],
-    types: dict[str, str],
-    confidence: float,
-    *,
-    level: str,
-    area: str | None,
-    breakdown: str,
+def _label_level(
+    out: pd.DataFrame, *, level: str, area: str | None, breakdown: str
 ) -> pd.DataFrame:
-    """Summarise one level and label its rows in the common shape."""
-    out = stats.summarise_groups(
-        values, by=by, value_columns=list(types), types=types, weight="weight",
-        confidence=confidence,
-    )
+    """Put one level's summaries into the common shape."""
     labelled = pd.DataFrame(
         {
             "wave": out["wave"].astype(int),
@@ -191,23 +180,24 @@ def compute_estimates(dataset: Dataset, measures: Measures, settings: Settings) 
     values, reference = respondent_values(dataset, measures)
     types = indicator_types(measures)
     conf = settings.confidence_level
-    parts = [
-        _summarise_level(values, ["wave"], types, conf, level="england", area=None, breakdown="all"),
-        _summarise_level(values, ["wave", "region"], types, conf, level="region", area="region", breakdown="all"),
-        _summarise_level(values, ["wave", "la_type"], types, conf, level="la_type", area="la_type", breakdown="all"),
-        _summarise_level(values, ["wave", "la_code"], types, conf, level="la", area="la_code", breakdown="all"),
-        _summarise_level(
-            values, ["wave", "la_code", "neighbourhood_code"], types, conf,
-            level="neighbourhood", area="neighbourhood_code", breakdown="neighbourhood",
-        ),
+    # (grouping, level, area column, breakdown) for every published level.
+    levels: list[tuple[list[str], str, str | None, str]] = [
+        (["wave"], "england", None, "all"),
+        (["wave", "region"], "region", "region", "all"),
+        (["wave", "la_type"], "la_type", "la_type", "all"),
+        (["wave", "la_code"], "la", "la_code", "all"),
+        (["wave", "la_code", "neighbourhood_code"], "neighbourhood", "neighbourhood_code", "neighbourhood"),
     ]
     for b in settings.breakdowns:
-        parts.append(
-            _summarise_level(values, ["wave", b], types, conf, level="england", area=None, breakdown=b)
-        )
-        parts.append(
-            _summarise_level(values, ["wave", "la_code", b], types, conf, level="la", area="la_code", breakdown=b)
-        )
+        levels.append((["wave", b], "england", None, b))
+        levels.append((["wave", "la_code", b], "la", "la_code", b))
+    summaries = stats.summarise_groupings(
+        values, [by for by, *_ in levels], list(types), types, weight="weight", confidence=conf
+    )
+    parts = [
+        _label_level(out, level=level, area=area, breakdown=breakdown)
+        for out, (_, level, area, breakdown) in zip(summaries, levels, strict=True)
+    ]
     est = pd.concat(parts, ignore_index=True)
 
     # Per cent for proportions, from here on everywhere.
@@ -215,10 +205,12 @@ def compute_estimates(dataset: Dataset, measures: Measures, settings: Settings) 
     for col in ("estimate", "se", "ci_lower", "ci_upper"):
         est.loc[is_prop, col] = est.loc[is_prop, col] * 100.0
 
-    est["group"] = [
-        _group_label(measures, b, g) if isinstance(g, str) else "All"
-        for b, g in zip(est["breakdown"], est["group_code"], strict=True)
-    ]
+    pairs = est[["breakdown", "group_code"]].drop_duplicates()
+    labels = {
+        (b, g): _group_label(measures, b, g) if isinstance(g, str) else "All"
+        for b, g in pairs.itertuples(index=False)
+    }
+    est["group"] = pd.Series(list(zip(est["breakdown"], est["group_code"], strict=True))).map(labels).to_numpy()
     polarity = indicator_polarity(measures)
     est["polarity"] = est["indicator"].map(polarity)
 

@@ -26,6 +26,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from numpy.typing import ArrayLike
 from scipy import stats as sps
 
@@ -424,10 +425,39 @@ def summarise_groups(
         weight is not finite and positive, a proportion column holds a value
         other than 0, 1 or NaN, or ``confidence`` is not between 0 and 1.
     """
-    by = list(by)
+    return summarise_groupings(
+        frame, [by], value_columns, types, weight=weight, confidence=confidence
+    )[0]
+
+
+def summarise_groupings(
+    frame: pd.DataFrame,
+    groupings: Sequence[Sequence[str]],
+    value_columns: Sequence[str],
+    types: Mapping[str, str],
+    weight: str = "weight",
+    confidence: float = 0.95,
+) -> list[pd.DataFrame]:
+    """:func:`summarise_groups` for several groupings of the same frame.
+
+    The per-respondent products (w, w², wx, w²x, w²x²) are formed once and
+    only the grouped sums are repeated, which is what makes the all-LA pass
+    cheap: a national run summarises the same respondents at a dozen levels.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        One :func:`summarise_groups` result per grouping, in order.
+
+    Raises
+    ------
+    ValueError
+        As :func:`summarise_groups`.
+    """
     value_columns = list(value_columns)
     z_value(confidence)  # validates before any work
-    missing = [c for c in [*by, weight, *value_columns] if c not in frame.columns]
+    needed = {c for by in groupings for c in by}
+    missing = [c for c in [*sorted(needed), weight, *value_columns] if c not in frame.columns]
     if missing:
         raise ValueError(f"summarise_groups: columns not in the frame: {missing}")
     untyped = [c for c in value_columns if types.get(c) not in ESTIMATE_TYPES]
@@ -437,17 +467,11 @@ def summarise_groups(
             + ", ".join(f"{c}={types.get(c)!r}" for c in untyped)
         )
 
-    grouped = frame.groupby(by, observed=True, dropna=True, sort=True)
-    codes = grouped.ngroup().to_numpy(dtype=float)
-    keys = grouped.size().index.to_frame(index=False)
-    in_group = ~np.isnan(codes)
-    codes = codes[in_group].astype(np.intp)
-
-    w = frame[weight].to_numpy(dtype=float)[in_group]
-    _check_weights(w, f"summarise_groups column '{weight}'")
+    w_all = frame[weight].to_numpy(dtype=float)
+    _check_weights(w_all, f"summarise_groups column '{weight}'")
     # Column-major arrays: pandas stores a frame's columns contiguously, so the
     # blocks below become DataFrames without a transposing copy.
-    x = np.asfortranarray(frame[value_columns].to_numpy(dtype=float)[in_group])
+    x = np.asfortranarray(frame[value_columns].to_numpy(dtype=float))
     valid = ~np.isnan(x)
     is_prop = np.array([types[c] == "proportion" for c in value_columns])
 
@@ -462,39 +486,50 @@ def summarise_groups(
     col_mean = np.where(valid, x, 0.0).sum(axis=0) / np.maximum(n_valid, 1)
     shift = np.where(is_prop, 0.0, col_mean)
     xs = np.where(valid, x - shift, 0.0)
-    wv = np.where(valid, w[:, None], 0.0)
-    w2v = wv * w[:, None]
-
-    def group_sum(block: np.ndarray) -> np.ndarray:
-        # One pandas groupby sum per statistic over all value columns at once;
-        # summing on integer group codes keeps memory at one block at a time.
-        block = np.asfortranarray(block)
-        return pd.DataFrame(block, copy=False).groupby(codes, sort=True).sum().to_numpy()
-
-    n = group_sum(valid.astype(float))
-    sums = {
-        "sw": group_sum(wv),
-        "sw2": group_sum(w2v),
-        "swx": group_sum(wv * xs),
-        "sw2x": group_sum(w2v * xs),
-        "sw2x2": group_sum(w2v * xs * xs),
-    }
-
-    g_idx, c_idx = np.nonzero(n > 0)
-    out = _estimates_from_sums(
-        n=n[g_idx, c_idx],
-        **{k: v[g_idx, c_idx] for k, v in sums.items()},
-        is_proportion=is_prop[c_idx],
-        shift=shift[c_idx],
-        confidence=confidence,
+    wv = np.where(valid, w_all[:, None], 0.0)
+    w2v = wv * w_all[:, None]
+    names = ("n", "sw", "sw2", "swx", "sw2x", "sw2x2")
+    n_cols = len(value_columns)
+    # All six statistics side by side, so one sparse product per grouping sums them.
+    stacked = np.ascontiguousarray(
+        np.hstack([valid.astype(float), wv, w2v, wv * xs, w2v * xs, w2v * xs * xs])
     )
-    result = keys.iloc[g_idx].reset_index(drop=True)
-    result["indicator"] = np.asarray(value_columns, dtype=object)[c_idx]
-    result["type"] = np.where(is_prop[c_idx], "proportion", "mean")
-    for name in SUMMARY_COLUMNS[2:]:
-        result[name] = out[name]
-    result["base"] = result["base"].astype(np.int64)
-    return result
+    del x, valid, xs, wv, w2v
+    n_rows = len(frame)
+
+    results = []
+    for by in groupings:
+        by = list(by)
+        grouped = frame.groupby(by, observed=True, dropna=True, sort=True)
+        codes = grouped.ngroup().to_numpy(dtype=float)
+        keys = grouped.size().index.to_frame(index=False)
+        in_group = ~np.isnan(codes)
+        rows = np.flatnonzero(in_group)
+        # Group-by-respondent indicator matrix: its product with the stacked
+        # statistics is every group's sums at once (far faster than groupby.sum).
+        membership = sparse.csc_matrix(
+            (np.ones(len(rows)), (codes[in_group].astype(np.intp), rows)),
+            shape=(len(keys), n_rows),
+        )
+        summed = np.asarray(membership @ stacked)
+        sums = {name: summed[:, i * n_cols : (i + 1) * n_cols] for i, name in enumerate(names)}
+        n = sums.pop("n")
+        g_idx, c_idx = np.nonzero(n > 0)
+        out = _estimates_from_sums(
+            n=n[g_idx, c_idx],
+            **{k: v[g_idx, c_idx] for k, v in sums.items()},
+            is_proportion=is_prop[c_idx],
+            shift=shift[c_idx],
+            confidence=confidence,
+        )
+        result = keys.iloc[g_idx].reset_index(drop=True)
+        result["indicator"] = np.asarray(value_columns, dtype=object)[c_idx]
+        result["type"] = np.where(is_prop[c_idx], "proportion", "mean")
+        for name in SUMMARY_COLUMNS[2:]:
+            result[name] = out[name]
+        result["base"] = result["base"].astype(np.int64)
+        results.append(result)
+    return results
 
 
 # --------------------------------------------------------------------------
