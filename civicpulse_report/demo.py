@@ -868,9 +868,13 @@ def _make_neighbourhoods(
     """Neighbourhoods per LA; also returns each neighbourhood's deprivation z."""
     rng = _stream(spec.seed, "neighbourhoods")
     nlo, nhi = spec.neighbourhoods
-    n_nb = np.clip(
-        np.round(nlo + (nhi - nlo) * size_rank**1.6 + rng.normal(0, 1.0, len(las))), nlo, nhi
-    ).astype(int)
+    # Larger LAs have more neighbourhoods, but never so many that the expected
+    # sample per neighbourhood falls far below the disclosure threshold
+    # (about 70 respondents each), so most neighbourhoods can be published.
+    rlo, rhi = spec.respondents
+    expected_sample = rlo + (rhi - rlo) * size_rank
+    wanted = nlo + (nhi - nlo) * size_rank**1.6 + rng.normal(0, 1.0, len(las))
+    n_nb = np.clip(np.round(np.minimum(wanted, expected_sample / 70.0)), nlo, nhi).astype(int)
     rows: list[dict[str, Any]] = []
     deprivation: list[np.ndarray] = []
     for la_code, la_name, pop, k in zip(

@@ -66,6 +66,21 @@ ASSET_DOMAINS = ("assets", "everyday")
 #: An evidence row on fewer effective respondents than this gets a caveat.
 SMALL_EFFECTIVE_BASE = 100.0
 
+PRIORITY_METHOD = (
+    "For each population group and neighbourhood, and each Civic Pulse indicator or domain "
+    "index, the gap to England is oriented so that a positive gap is worse (England minus the "
+    "estimate where higher is better, the estimate minus England where lower is better) and "
+    "standardised by the respondent-level standard deviation in England: sqrt(p(1-p)) x 100 "
+    "for a percentage with England value p, and England's standard error x sqrt(its effective "
+    "sample size) for a mean or index. Certainty is z = gap / the group's standard error. "
+    "Score = standardised gap x min(z, C) / C x sqrt(group's weighted base / LA population), "
+    "with C = 3: beyond three standard errors more certainty adds nothing, and the square root "
+    "of the population share lets a small group with a large gap still rank high. 'People "
+    "affected' is the group's estimated adult population. Only gaps worse than England are "
+    "ranked; groups of fewer than 1,000 adults and suppressed estimates never enter. Only gaps "
+    "whose 95% interval lies wholly on the worse side of England are recommended on."
+)
+
 PRIORITY_COLUMNS = (
     "rank",
     "where",

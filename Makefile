@@ -1,0 +1,52 @@
+# civicpulse-report. Run `make help` for the targets. Only python3 is assumed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JOBS ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo demo-data test test-all test-update lint format notebooks bench clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install the package with its dev tools
+
+demo: $(STAMP) ## Generate the synthetic demo data and build every demo LA's report
+	$(BIN)/civicpulse-report demo --jobs $(JOBS)
+
+demo-data: $(STAMP) ## Only generate the synthetic demo data into data/demo/
+	$(BIN)/civicpulse-report demo --no-build
+
+test: $(STAMP) ## Run the test suite (fast: skips suites marked slow)
+	$(BIN)/python -m pytest
+
+test-all: $(STAMP) ## Run every test, including the slow full-demo suite
+	$(BIN)/python -m pytest -m ""
+
+test-update: $(STAMP) ## Refresh the snapshot files the snapshot tests compare against
+	UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests -k snapshot
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check civicpulse_report tests benchmarks
+	$(BIN)/ruff format --check civicpulse_report tests benchmarks
+
+format: $(STAMP) ## Apply ruff formatting and fixes
+	$(BIN)/ruff check --fix civicpulse_report tests benchmarks
+	$(BIN)/ruff format civicpulse_report tests benchmarks
+
+notebooks: $(STAMP) ## Regenerate analysis/*.ipynb from their paired .py (jupytext), outputs stripped
+	$(BIN)/jupytext --to ipynb analysis/*.py
+
+bench: $(STAMP) ## Run the build benchmark (see benchmarks/README.md)
+	$(BIN)/python benchmarks/bench_build.py
+
+clean: ## Remove build products (keeps .venv)
+	rm -rf build reports/[0-9]* .pytest_cache

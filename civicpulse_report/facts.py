@@ -1,0 +1,279 @@
+"""Fact bundles: every number one LA's report shows, computed before any notebook runs.
+
+A bundle is a JSON document (``build/<year>/facts/<la_code>.json``). The
+notebook only reads it and draws; ``tables.csv`` and ``tables.xlsx`` are
+written from the same bundle, so every figure's numbers are in the tables.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from civicpulse_report import __version__, contrast, findings, recommend
+from civicpulse_report.estimates import (
+    COMPARATOR_LABELS,
+    COMPARATORS,
+    ENGLAND_CODE,
+    EstimateSet,
+    index_id,
+)
+from civicpulse_report.io import Dataset
+from civicpulse_report.measures import Measures
+from civicpulse_report.settings import Settings
+
+FACTS_VERSION = 1
+SYNTHETIC_NOTICE = (
+    "Synthetic demonstration data: these figures are generated, not real survey results."
+)
+
+TABLE_COLUMNS = [
+    "table",
+    "indicator",
+    "indicator_label",
+    "breakdown",
+    "group",
+    "area",
+    "wave",
+    "type",
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "base",
+    "weighted_base",
+    "n_eff",
+    "deff",
+    "comparator",
+    "comparator_value",
+    "significance",
+    "suppressed",
+    "flags",
+]
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe plain values: NaN/NA -> None, numpy scalars -> Python."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return _clean(asdict(value))
+    if isinstance(value, Mapping):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return None if math.isnan(f) or math.isinf(f) else round(f, 10)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A data frame as a list of JSON-safe dicts."""
+    return [_clean(r) for r in frame.to_dict("records")]
+
+
+def _estimate_rows(frame: pd.DataFrame, measures: Measures) -> pd.DataFrame:
+    labels = {i.id: i.label for i in measures.indicators}
+    shorts = {i.id: i.short for i in measures.indicators}
+    for dom in measures.domains:
+        labels[index_id(dom.id)] = f"{dom.label} index"
+        shorts[index_id(dom.id)] = dom.label
+    out = frame.copy()
+    out["label"] = out["indicator"].map(labels)
+    out["short"] = out["indicator"].map(shorts)
+    return out
+
+
+def build_facts(
+    est: EstimateSet,
+    dataset: Dataset,
+    measures: Measures,
+    settings: Settings,
+    interventions: Sequence[recommend.Intervention],
+    la_code: str,
+    year: int,
+    *,
+    synthetic: bool,
+) -> dict[str, Any]:
+    """Assemble one LA's fact bundle.
+
+    Parameters
+    ----------
+    est : EstimateSet
+        The all-LA estimates of this run.
+    dataset : Dataset
+    measures : Measures
+    settings : Settings
+    interventions : sequence of Intervention
+    la_code : str
+    year : int
+        The wave reported (must be in ``est.waves``).
+    synthetic : bool
+        Whether the inputs are the synthetic demo data (every output says so).
+
+    Returns
+    -------
+    dict
+        JSON-safe bundle.
+    """
+    e = _estimate_rows(est.estimates, measures)
+    lookup = dataset.la_lookup.set_index("la_code")
+    la = lookup.loc[la_code]
+    waves = [w for w in est.waves if w <= year]
+    previous = waves[-2] if len(waves) > 1 else None
+    now = e[e["wave"] == year]
+    la_all = now[(now["level"] == "la") & (now["area_code"] == la_code) & (now["breakdown"] == "all")]
+    eng_all = now[(now["level"] == "england") & (now["breakdown"] == "all")]
+
+    civic_indices = [index_id(d.id) for d in measures.civic_pulse_domains]
+    all_indices = [index_id(d.id) for d in measures.domains]
+    headline = la_all[la_all["indicator"].isin(civic_indices)].set_index("indicator").loc[civic_indices]
+
+    indicator_order = [i.id for i in measures.indicators]
+    la_indicators = la_all[la_all["indicator"].isin(indicator_order)].set_index("indicator").loc[indicator_order]
+
+    spine = est.spine[est.spine["wave"] == year].set_index("indicator")
+    spine_rows = []
+    for ind in measures.indicators:
+        row = la_indicators.loc[ind.id]
+        spine_rows.append(
+            {
+                "indicator": ind.id, "label": ind.short, "polarity": ind.polarity,
+                "type": ind.type, "estimate": row["estimate"], "sig_england": row["sig_england"],
+                "suppressed": row["suppressed"],
+                **{k: spine.loc[ind.id, k] for k in ("min", "q25", "median", "q75", "max", "england", "n_las")},
+            }
+        )
+
+    groups = now[
+        (now["level"] == "la") & (now["area_code"] == la_code)
+        & ~now["breakdown"].isin(["all"]) & now["indicator"].isin(all_indices)
+    ].copy()
+    groups["breakdown_label"] = groups["breakdown"].map(
+        {k: v.label for k, v in measures.demographics.items()}
+    )
+    order = {b: i for i, b in enumerate(settings.breakdowns)}
+    groups["_order"] = groups["breakdown"].map(order)
+    groups["_code"] = pd.to_numeric(groups["group_code"], errors="coerce")
+    groups = groups.sort_values(["indicator", "_order", "_code"]).drop(columns=["_order", "_code"])
+
+    nb_lookup = dataset.neighbourhoods.set_index("neighbourhood_code")
+    hoods = now[(now["level"] == "neighbourhood") & (now["la_code"] == la_code) & now["indicator"].isin(all_indices)].copy()
+    hoods["name"] = hoods["area_code"].map(nb_lookup["neighbourhood_name"])
+    hoods["tile_x"] = hoods["area_code"].map(nb_lookup["tile_x"])
+    hoods["tile_y"] = hoods["area_code"].map(nb_lookup["tile_y"])
+    hoods = hoods.sort_values(["indicator", "area_code"])
+    names = dict(zip(hoods["area_code"], hoods["name"], strict=False))
+
+    trend = e[
+        (e["wave"] <= year) & (e["breakdown"] == "all") & e["indicator"].isin(all_indices)
+        & (((e["level"] == "la") & (e["area_code"] == la_code)) | (e["level"] == "england"))
+    ].sort_values(["indicator", "level", "wave"])
+
+    changes = la_all[la_all["indicator"].isin(indicator_order + all_indices) & la_all["change_significant"]]
+
+    quadrant = contrast.quadrant_table(est.estimates, year)
+    quadrant = quadrant.merge(
+        dataset.la_lookup[["la_code", "la_name"]], on="la_code", how="left"
+    ).sort_values("la_code")
+    this_quadrant = quadrant[quadrant["la_code"] == la_code]
+    legacy = contrast.legacy_comparison(dataset.legacy, est.estimates, measures, la_code, year)
+    lens = contrast.lens_comparison(
+        est.estimates, la_code, year, measures=measures, neighbourhood_names=names
+    )
+    priorities = recommend.priority_table(
+        est.estimates, measures, settings, la_code, year, float(la["population"]),
+        neighbourhood_names=names,
+    )
+    recs = recommend.recommend(priorities, est.estimates, interventions, measures, la_code, year)
+    key = findings.key_findings(
+        est.estimates, measures, la_code=la_code, la_name=str(la["la_name"]), wave=year,
+        quadrant=this_quadrant, priorities=priorities, legacy=legacy,
+        recommendations=recs, confidence_level=settings.confidence_level,
+    )
+
+    alpha = est.alpha[(est.alpha["wave"] == year) & est.alpha["area_code"].isin([la_code, ENGLAND_CODE])]
+    alpha = alpha.pivot_table(index="domain", columns="area_code", values="alpha").reindex(
+        [d.id for d in measures.domains]
+    )
+    alpha_n = est.alpha[(est.alpha["wave"] == year) & (est.alpha["area_code"] == la_code)].set_index("domain")["n"]
+
+    survey = dataset.survey
+    in_la = survey["la_code"] == la_code
+    quality = []
+    for w in waves:
+        wts = survey.loc[in_la & (survey["wave"] == w), "weight"].astype(float)
+        n = len(wts)
+        n_eff = wts.sum() ** 2 / (wts**2).sum() if n else float("nan")
+        quality.append({"wave": w, "respondents": n, "weighted_base": wts.sum(), "n_eff": n_eff,
+                        "deff": n / n_eff if n else None})
+    neighbour_codes = est.neighbours[est.neighbours["la_code"] == la_code].sort_values("rank")
+    neighbour_names = [str(lookup.loc[c, "la_name"]) for c in neighbour_codes["neighbour_code"]]
+    n_hoods = int((dataset.neighbourhoods["la_code"] == la_code).sum())
+
+    facts = {
+        "facts_version": FACTS_VERSION,
+        "package_version": __version__,
+        "meta": {
+            "la_code": la_code, "la_name": str(la["la_name"]), "region": str(la["region"]),
+            "la_type": str(la["la_type"]), "population": int(la["population"]), "year": year,
+            "waves": waves, "previous_wave": previous, "synthetic": synthetic,
+            "synthetic_notice": SYNTHETIC_NOTICE if synthetic else None,
+            "min_base": settings.min_base, "confidence_level": settings.confidence_level,
+            "reference_wave": est.reference.wave, "neighbours": neighbour_names,
+            "n_neighbourhoods": n_hoods, "n_las": int(len(lookup)),
+            "branding": asdict(settings.branding),
+        },
+        "indicators": [
+            {"id": i.id, "domain": i.domain, "label": i.label, "short": i.short, "type": i.type,
+             "polarity": i.polarity, "definition": i.definition, "items": list(i.items)}
+            for i in measures.indicators
+        ],
+        "domains": [asdict(d) for d in measures.domains],
+        "data_quality": quality,
+        "headline": records(headline.reset_index()),
+        "england_headline": records(eng_all[eng_all["indicator"].isin(all_indices)]),
+        "la_indicators": records(la_indicators.reset_index()),
+        "spine": _clean(spine_rows),
+        "breakdowns": records(groups),
+        "neighbourhoods": records(hoods),
+        "trend": records(trend),
+        "changes": records(changes),
+        "quadrant": records(quadrant),
+        "this_quadrant": records(this_quadrant),
+        "legacy": records(legacy),
+        "lens": _clean(lens),
+        "priorities": records(priorities.head(10)),
+        "recommendations": _clean(list(recs.recommendations)),
+        "recommendation_notes": list(recs.notes),
+        "priority_method": recommend.PRIORITY_METHOD,
+        "findings": _clean(list(key)),
+        "alpha": [
+            {"domain": d, "la": alpha.loc[d].get(la_code), "england": alpha.loc[d].get(ENGLAND_CODE),
+             "n": alpha_n.get(d)}
+            for d in alpha.index
+        ],
+    }
+    return _clean(facts)
+
+
+def write_facts(facts: Mapping[str, Any], path: Path) -> None:
+    """Write a bundle as deterministic JSON (sorted keys, UTF-8)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(facts, sort_keys=True, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def read_facts(path: Path | str) -> dict[str, Any]:
+    """Read a bundle written by :func:`write_facts`."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))

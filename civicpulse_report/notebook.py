@@ -1,0 +1,224 @@
+"""The notebook contract and its execution with papermill.
+
+A report notebook has exactly one cell tagged ``parameters``. Parameters are
+checked against it *before* any execution: an unknown or a missing parameter
+is an error (papermill itself only warns about unknown ones).
+
+Execution can reuse a warm kernel (one per worker process) so that a national
+run does not pay kernel start-up and imports for every LA; ``fresh=True``
+gives every LA its own kernel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+from jupyter_client.manager import KernelManager
+
+from civicpulse_report.errors import BuildError, ParameterError
+
+log = logging.getLogger(__name__)
+
+KERNEL_NAME = "python3"
+EXECUTION_TIMEOUT = 600
+STARTUP_TIMEOUT = 60
+
+
+def parameters_cells(nb: nbformat.NotebookNode) -> list[int]:
+    """Indices of the cells tagged ``parameters``."""
+    return [
+        i
+        for i, cell in enumerate(nb.cells)
+        if "parameters" in cell.get("metadata", {}).get("tags", [])
+    ]
+
+
+def declared_parameters(notebook_path: Path) -> dict[str, dict[str, Any]]:
+    """The parameters the notebook declares, as papermill infers them.
+
+    Raises
+    ------
+    ParameterError
+        If the notebook does not have exactly one ``parameters`` cell.
+    """
+    nb = nbformat.read(notebook_path, as_version=4)
+    cells = parameters_cells(nb)
+    if len(cells) != 1:
+        raise ParameterError(
+            f"{notebook_path.name} must have exactly one cell tagged 'parameters'; "
+            f"it has {len(cells)}"
+        )
+    return dict(papermill.inspect_notebook(str(notebook_path)))
+
+
+def check_parameters(notebook_path: Path, parameters: Mapping[str, Any]) -> None:
+    """Refuse unknown or missing parameters before anything runs.
+
+    Raises
+    ------
+    ParameterError
+        Naming every unknown and every missing parameter.
+    """
+    declared = declared_parameters(notebook_path)
+    unknown = sorted(set(parameters) - set(declared))
+    missing = sorted(set(declared) - set(parameters))
+    messages = []
+    if unknown:
+        messages.append(f"unknown parameter(s) {unknown}")
+    if missing:
+        messages.append(f"missing parameter(s) {missing}")
+    if messages:
+        raise ParameterError(
+            f"{notebook_path.name}: " + "; ".join(messages)
+            + f". The notebook declares: {sorted(declared)}"
+        )
+
+
+class KernelPool:
+    """At most one warm kernel, restarted after ``max_uses`` notebooks.
+
+    Used by one worker process at a time. A kernel that fails to start is
+    retried once before the failure is reported.
+    """
+
+    def __init__(self, max_uses: int = 40, fresh: bool = False) -> None:
+        self.max_uses = max_uses
+        self.fresh = fresh
+        self._km: KernelManager | None = None
+        self._uses = 0
+        self._socket_dir: Path | None = None
+        # nbclient leaves the client of a kernel it does not own for the garbage
+        # collector, which then warns once per notebook; the kernel is shut down
+        # properly by this pool, so the warning is noise.
+        logging.getLogger("traitlets").setLevel(logging.ERROR)
+
+    def _start(self) -> KernelManager:
+        last_error: Exception | None = None
+        if self._socket_dir is None:
+            self._socket_dir = Path(tempfile.mkdtemp(prefix="civicpulse-kernel-"))
+        for attempt in (1, 2):
+            # IPC sockets in a private folder: local only, and no unencrypted TCP ports.
+            km = KernelManager(
+                kernel_name=KERNEL_NAME, transport="ipc",
+                ip=str(self._socket_dir / f"k{os.getpid()}-{attempt}-{time.monotonic_ns()}"),
+            )
+            try:
+                km.start_kernel()
+                client = km.client()
+                client.start_channels()
+                try:
+                    client.wait_for_ready(timeout=STARTUP_TIMEOUT)
+                finally:
+                    client.stop_channels()
+                return km
+            except Exception as exc:  # any start failure is retried once
+                last_error = exc
+                log.warning("kernel start failed (attempt %d): %s", attempt, exc)
+                with contextlib.suppress(Exception):
+                    km.shutdown_kernel(now=True)
+        raise BuildError(f"the Python kernel failed to start twice: {last_error}")
+
+    @contextlib.contextmanager
+    def kernel(self) -> Iterator[KernelManager]:
+        """Yield a live kernel; replace it if it died or was used enough."""
+        if self._km is not None and (
+            self.fresh or self._uses >= self.max_uses or not self._km.is_alive()
+        ):
+            self.shutdown()
+        if self._km is None:
+            self._km = self._start()
+            self._uses = 0
+        self._uses += 1
+        try:
+            yield self._km
+        except Exception:
+            # A failed notebook may leave the kernel in a bad state: start afresh next time.
+            self.shutdown()
+            raise
+
+    def shutdown(self) -> None:
+        if self._km is not None:
+            with contextlib.suppress(Exception):
+                self._km.shutdown_kernel(now=True)
+            with contextlib.suppress(Exception):
+                self._km.cleanup_resources()
+            self._km = None
+
+    def close(self) -> None:
+        """Shut the kernel down and remove its socket folder."""
+        self.shutdown()
+        if self._socket_dir is not None:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+            self._socket_dir = None
+
+
+def execute_report_notebook(
+    notebook_path: Path,
+    output_path: Path,
+    parameters: Mapping[str, Any],
+    pool: KernelPool | None = None,
+    cwd: Path | None = None,
+) -> nbformat.NotebookNode:
+    """Check parameters, then execute the notebook with papermill.
+
+    Parameters
+    ----------
+    notebook_path : Path
+        The stored (output-free) notebook.
+    output_path : Path
+        Where the executed notebook is written.
+    parameters : Mapping
+        Must match the notebook's ``parameters`` cell exactly.
+    pool : KernelPool, optional
+        A warm kernel to reuse; without one a fresh kernel is started (and
+        retried once if it fails to start).
+    cwd : Path, optional
+        Working directory of the kernel.
+
+    Returns
+    -------
+    NotebookNode
+        The executed notebook.
+
+    Raises
+    ------
+    ParameterError
+        Unknown or missing parameters (nothing is executed).
+    BuildError
+        The notebook raised, or the kernel could not start.
+    """
+    check_parameters(notebook_path, parameters)
+    own_pool = pool is None
+    pool = pool or KernelPool(fresh=True)
+    try:
+        with pool.kernel() as km:
+            papermill.execute_notebook(
+                str(notebook_path),
+                str(output_path),
+                parameters=dict(parameters),
+                kernel_name=KERNEL_NAME,
+                km=km,
+                cwd=str(cwd) if cwd else None,
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                start_timeout=STARTUP_TIMEOUT,
+                execution_timeout=EXECUTION_TIMEOUT,
+            )
+    except papermill.PapermillExecutionError as exc:
+        raise BuildError(
+            f"notebook cell {exc.exec_count} raised {exc.ename}: {exc.evalue}"
+        ) from exc
+    finally:
+        if own_pool:
+            pool.close()
+    return nbformat.read(output_path, as_version=4)

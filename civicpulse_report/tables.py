@@ -1,0 +1,245 @@
+"""tables.csv and tables.xlsx: every number a report shows, tidy, from its fact bundle.
+
+One row per published number with its interval, bases, comparator and flags,
+so a reader can recheck any interval from the file alone. Spreadsheet exports
+neutralise formula-like text (a name such as ``=HYPERLINK(...)`` from a data
+file must never run in Excel).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from civicpulse_report.estimates import COMPARATOR_LABELS, COMPARATORS
+
+TABLE_COLUMNS = [
+    "table",
+    "indicator",
+    "indicator_label",
+    "type",
+    "breakdown",
+    "group",
+    "area",
+    "wave",
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "base",
+    "weighted_base",
+    "n_eff",
+    "deff",
+    "comparator",
+    "comparator_value",
+    "significance",
+    "suppressed",
+    "flags",
+]
+NUMBER_COLUMNS = ("estimate", "ci_lower", "ci_upper", "weighted_base", "n_eff", "deff", "comparator_value")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+Record = Mapping[str, Any]
+
+
+def _row(table: str, rec: Record, *, area: str, comparator: str | None = "England",
+         comparator_value: Any = None, significance: Any = None, flags: Iterable[str] = (),
+         **override: Any) -> dict[str, Any]:
+    row = {
+        "table": table,
+        "indicator": rec.get("indicator"),
+        "indicator_label": rec.get("label"),
+        "type": rec.get("type"),
+        "breakdown": rec.get("breakdown", "all"),
+        "group": rec.get("group", "All"),
+        "area": area,
+        "wave": rec.get("wave"),
+        "estimate": rec.get("estimate"),
+        "ci_lower": rec.get("ci_lower"),
+        "ci_upper": rec.get("ci_upper"),
+        "base": rec.get("base"),
+        "weighted_base": rec.get("weighted_base"),
+        "n_eff": rec.get("n_eff"),
+        "deff": rec.get("deff"),
+        "comparator": comparator,
+        "comparator_value": rec.get("england_value") if comparator_value is None else comparator_value,
+        "significance": rec.get("sig_england") if significance is None else significance,
+        "suppressed": bool(rec.get("suppressed", False)),
+        "flags": ";".join(flags),
+    }
+    row.update(override)
+    return row
+
+
+def facts_to_table(facts: Mapping[str, Any]) -> pd.DataFrame:
+    """Flatten a fact bundle into the tidy tables.csv frame.
+
+    Parameters
+    ----------
+    facts : Mapping
+        A bundle from :func:`civicpulse_report.facts.build_facts`.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`TABLE_COLUMNS`; suppressed rows carry no numbers.
+    """
+    meta = facts["meta"]
+    la_name = meta["la_name"]
+    base_flags = ["synthetic"] if meta.get("synthetic") else []
+    rows: list[dict[str, Any]] = []
+
+    for rec in facts["headline"]:
+        rows.append(_row("headline", rec, area=la_name, flags=base_flags))
+    for rec in facts["la_indicators"]:
+        for name in COMPARATORS:
+            rows.append(
+                _row("indicators", rec, area=la_name, comparator=COMPARATOR_LABELS[name],
+                     comparator_value=rec.get(f"{name}_value"),
+                     significance=rec.get(f"sig_{name}"), flags=base_flags)
+            )
+    for rec in facts["spine"]:
+        for key, label in (("min", "Lowest LA"), ("q25", "25th percentile of LAs"),
+                           ("median", "Median LA"), ("q75", "75th percentile of LAs"),
+                           ("max", "Highest LA")):
+            rows.append({
+                **{c: None for c in TABLE_COLUMNS}, "table": "spine", "indicator": rec["indicator"],
+                "indicator_label": rec["label"], "type": rec["type"], "breakdown": "all",
+                "group": label, "area": "All LAs", "wave": meta["year"], "estimate": rec.get(key),
+                "comparator": "England", "comparator_value": rec.get("england"),
+                "significance": "not tested", "suppressed": False,
+                "flags": ";".join([*base_flags, "distribution of LA estimates"]),
+            })
+    for rec in facts["breakdowns"]:
+        rows.append(_row("breakdowns", {**rec, "breakdown": rec.get("breakdown_label", rec.get("breakdown"))},
+                         area=la_name, flags=base_flags))
+    for rec in facts["neighbourhoods"]:
+        rows.append(_row("neighbourhoods", {**rec, "breakdown": "neighbourhood", "group": rec.get("name")},
+                         area=rec.get("name") or rec.get("area_code"),
+                         flags=[*base_flags, "modelled (empirical Bayes)"]))
+    for rec in facts["trend"]:
+        area = la_name if rec.get("level") == "la" else "England"
+        rows.append(_row("trend", rec, area=area, comparator=None if area == "England" else "England",
+                         significance=None if area != "England" else "not tested", flags=base_flags))
+    for rec in facts["changes"]:
+        diff = rec.get("change")
+        rows.append(_row(
+            "change", rec, area=la_name, comparator=f"Previous wave ({rec.get('previous_wave')})",
+            comparator_value=rec.get("previous_estimate"),
+            significance="higher" if (diff or 0) > 0 else "lower",
+            flags=[*base_flags, f"change {diff:+.1f}" if diff is not None else "change"],
+        ))
+    for rec in facts["legacy"]:
+        rows.append(legacy_row(rec, la_name, base_flags))
+    for rec in facts["quadrant"]:
+        for axis, ind in (("traditional", "index_traditional"), ("drivers", "index_drivers")):
+            rows.append({
+                **{c: None for c in TABLE_COLUMNS}, "table": "quadrant", "indicator": ind,
+                "indicator_label": f"{axis.capitalize()} index", "type": "mean", "breakdown": "all",
+                "group": "All", "area": rec.get("la_name") or rec.get("la_code"), "wave": meta["year"],
+                "estimate": rec.get(axis), "ci_lower": rec.get(f"{axis}_ci_lower"),
+                "ci_upper": rec.get(f"{axis}_ci_upper"), "comparator": "England",
+                "comparator_value": rec.get(f"england_{axis}"),
+                "significance": rec.get(f"{axis}_sig_england", "not tested"), "suppressed": False,
+                "flags": ";".join([*base_flags, f"quadrant: {rec.get('quadrant')}"]),
+            })
+    for rec in facts.get("lens", {}).get("units", []):
+        for axis, ind in (("traditional", "index_traditional"), ("drivers", "index_drivers")):
+            rows.append({
+                **{c: None for c in TABLE_COLUMNS}, "table": "lens", "indicator": ind,
+                "indicator_label": f"{axis.capitalize()} index", "type": "mean",
+                "breakdown": rec.get("breakdown"), "group": rec.get("label"), "area": la_name,
+                "wave": meta["year"], "estimate": rec.get(axis),
+                "ci_lower": rec.get(f"{axis}_ci_lower"), "ci_upper": rec.get(f"{axis}_ci_upper"),
+                "base": rec.get("base"), "comparator": "England",
+                "comparator_value": rec.get(f"england_{axis}"),
+                "significance": rec.get(f"{axis}_sig_england", "not tested"), "suppressed": False,
+                "flags": ";".join([*base_flags, *(["modelled"] if rec.get("kind") == "neighbourhood" else []),
+                                   *(["looks fine on satisfaction but lacks drivers"] if rec.get("flagged") else [])]),
+            })
+    for rec in facts["priorities"]:
+        rows.append(_row(
+            "priorities", {**rec, "label": rec.get("indicator_label"), "group": rec.get("where")},
+            area=la_name, significance="worse" if rec.get("significant") else "similar",
+            flags=[*base_flags, f"priority rank {rec.get('rank')}", f"score {rec.get('score'):.3f}",
+                   *(["modelled"] if rec.get("modelled") else [])],
+        ))
+    frame = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    for col in NUMBER_COLUMNS:
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").round(4)
+    frame["base"] = pd.to_numeric(frame["base"], errors="coerce").astype("Int64")
+    frame["wave"] = pd.to_numeric(frame["wave"], errors="coerce").astype("Int64")
+    return frame
+
+
+def legacy_row(rec: Record, la_name: str, base_flags: list[str]) -> dict[str, Any]:
+    """One legacy (Place/Citizenship Survey) figure as a tables row.
+
+    National-only figures (the Citizenship Survey) appear with area England.
+    """
+    local = rec.get("legacy_value") is not None
+    return {
+        **{c: None for c in TABLE_COLUMNS},
+        "table": "legacy",
+        "indicator": rec.get("legacy_indicator"),
+        "indicator_label": rec.get("legacy_label"),
+        "type": "proportion",
+        "breakdown": "all",
+        "group": "All",
+        "area": la_name if local else "England",
+        "wave": rec.get("legacy_year"),
+        "estimate": rec.get("legacy_value") if local else rec.get("legacy_england_value"),
+        "ci_lower": rec.get("legacy_ci_lower") if local else None,
+        "ci_upper": rec.get("legacy_ci_upper") if local else None,
+        "base": rec.get("legacy_base") if local else None,
+        "comparator": "England" if local else None,
+        "comparator_value": rec.get("legacy_england_value") if local else None,
+        "significance": "not tested",
+        "suppressed": False,
+        "flags": ";".join([*base_flags, f"source: {rec.get('source_label', rec.get('source'))}"]),
+    }
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix formula-like text cells with an apostrophe (OWASP CSV injection advice)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
+            )
+    return out
+
+
+def write_tables(table: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
+    """Write tables.csv and tables.xlsx (deterministic, formula-safe)."""
+    csv_path = out_dir / "tables.csv"
+    xlsx_path = out_dir / "tables.xlsx"
+    safe = neutralise_formulas(table)
+    safe.to_csv(csv_path, index=False, lineterminator="\n", float_format="%.4f")
+    with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:
+        safe.to_excel(writer, sheet_name="tables", index=False)
+        sheet = writer.sheets["tables"]
+        sheet.freeze_panes = "A2"
+    _fix_xlsx_timestamps(xlsx_path)
+    return {"csv": csv_path, "xlsx": xlsx_path}
+
+
+def _fix_xlsx_timestamps(path: Path) -> None:
+    """Rewrite the xlsx zip with fixed timestamps so identical tables give identical bytes."""
+    import zipfile
+
+    tmp = path.with_suffix(".tmp.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in sorted(src.infolist(), key=lambda i: i.filename):
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                import re
+
+                data = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, data)
+    tmp.replace(path)
