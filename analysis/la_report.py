@@ -63,9 +63,11 @@ def domain_rows(domain_id):
 
 
 def domain_figure(domain_id):
-    rows = [{**r, "label": indicators[r["indicator"]]["short"]} for r in domain_rows(domain_id)]
-    unit = "Per cent (resilience 1-5, wellbeing 7-35)" if domain_id == "drivers" else "Per cent"
-    draw(plots.estimate_dot_chart(rows, xlabel=unit))
+    rows = [
+        {**r, "label": indicators[r["indicator"]]["short"], "unit_label": indicators[r["indicator"]]["label"]}
+        for r in domain_rows(domain_id)
+    ]
+    draw(plots.estimate_dot_chart(rows, xlabel={"percent": "Per cent"}))
 
 
 def domain_table(domain_id):
@@ -77,6 +79,9 @@ def domain_table(domain_id):
          for r in domain_rows(domain_id)],
     ))
 
+
+# %% [markdown]
+# # Summary
 
 # %%
 #| echo: false
@@ -98,8 +103,6 @@ show(
 )
 
 # %% [markdown]
-# # Summary
-#
 # ## Key findings
 
 # %%
@@ -528,6 +531,7 @@ show("**Caveats.** " + " ".join([
     "Survey estimates carry sampling error; differences inside the confidence intervals may be chance.",
     "The Place Survey 2008 and Citizenship Survey used different modes, years and wording, so they are contrasted, not trended.",
     "The priority score ranks gaps for attention; it is not a measure of need on its own, and local knowledge should test it.",
+    "Groups and neighbourhoods are compared with England overall, so a group whose circumstances are part of its definition (for example disabled residents and ill health as a barrier) can rank high for that reason.",
     *(["All figures come from synthetic demonstration data."] if meta["synthetic"] else []),
 ]))
 

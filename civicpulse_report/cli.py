@@ -63,6 +63,8 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
                    help="parallel worker processes (default 2)")
     p.add_argument("--out", type=Path, default=paths.REPORTS_DIR,
                    help="output folder (default reports/)")
+    p.add_argument("--build-dir", dest="build_dir", type=Path, default=paths.BUILD_DIR,
+                   help="folder for intermediate files such as fact bundles (default build/)")
     p.add_argument("--fresh-kernels", action="store_true",
                    help="start a new Python kernel for every LA (slower; default reuses a warm kernel per worker)")
     p.add_argument("--measures", type=Path, default=paths.MEASURES_FILE, help="measures YAML")
@@ -117,7 +119,7 @@ def _run_build(args: argparse.Namespace, data_dir: Path) -> int:
 
     options = BuildOptions(
         data_dir=data_dir, year=args.year, la_codes=tuple(args.la_codes), formats=tuple(args.formats),
-        renderer=args.renderer, jobs=args.jobs, out_dir=args.out,
+        renderer=args.renderer, jobs=args.jobs, out_dir=args.out, build_dir=args.build_dir,
         measures_path=args.measures, settings_path=args.settings,
         interventions_path=args.interventions, fresh_kernels=args.fresh_kernels,
     )

@@ -1,0 +1,44 @@
+"""Shared fixtures: a small synthetic data set and its estimates, made once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from civicpulse_report.demo import DemoSpec, generate_demo, write_demo
+from civicpulse_report.estimates import EstimateSet, compute_estimates
+from civicpulse_report.io import Dataset, load_dataset
+from civicpulse_report.measures import Measures, load_measures
+from civicpulse_report.settings import Settings, load_settings
+
+# Small but complete: every LA type, two neighbourhoods or more per LA, three waves.
+SMALL_SPEC = DemoSpec(n_las=8, respondents=(420, 520), seed=7)
+
+
+@pytest.fixture(scope="session")
+def measures() -> Measures:
+    return load_measures()
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def small_demo_dir(tmp_path_factory: pytest.TempPathFactory, measures: Measures) -> Path:
+    """A small synthetic data folder (8 LAs, 3 waves) written in the demo's formats."""
+    out = tmp_path_factory.mktemp("demo-small")
+    write_demo(generate_demo(SMALL_SPEC, measures), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def small_dataset(small_demo_dir: Path, measures: Measures) -> Dataset:
+    return load_dataset(small_demo_dir, measures)
+
+
+@pytest.fixture(scope="session")
+def small_estimates(small_dataset: Dataset, measures: Measures, settings: Settings) -> EstimateSet:
+    return compute_estimates(small_dataset, measures, settings)
