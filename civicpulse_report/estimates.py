@@ -12,6 +12,7 @@ Proportions are published in per cent; means and indices in their own units.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +35,16 @@ ENGLAND_CODE = "E92000001"
 ENGLAND_NAME = "England"
 INDEX_PREFIX = "index_"
 
-NUMERIC_COLUMNS = ("estimate", "se", "ci_lower", "ci_upper", "base", "weighted_base", "n_eff", "deff")
+NUMERIC_COLUMNS = (
+    "estimate",
+    "se",
+    "ci_lower",
+    "ci_upper",
+    "base",
+    "weighted_base",
+    "n_eff",
+    "deff",
+)
 COMPARATORS = ("england", "region", "la_type", "neighbours")
 COMPARATOR_LABELS = {
     "england": "England",
@@ -186,7 +196,12 @@ def compute_estimates(dataset: Dataset, measures: Measures, settings: Settings) 
         (["wave", "region"], "region", "region", "all"),
         (["wave", "la_type"], "la_type", "la_type", "all"),
         (["wave", "la_code"], "la", "la_code", "all"),
-        (["wave", "la_code", "neighbourhood_code"], "neighbourhood", "neighbourhood_code", "neighbourhood"),
+        (
+            ["wave", "la_code", "neighbourhood_code"],
+            "neighbourhood",
+            "neighbourhood_code",
+            "neighbourhood",
+        ),
     ]
     for b in settings.breakdowns:
         levels.append((["wave", b], "england", None, b))
@@ -210,19 +225,30 @@ def compute_estimates(dataset: Dataset, measures: Measures, settings: Settings) 
         (b, g): _group_label(measures, b, g) if isinstance(g, str) else "All"
         for b, g in pairs.itertuples(index=False)
     }
-    est["group"] = pd.Series(list(zip(est["breakdown"], est["group_code"], strict=True))).map(labels).to_numpy()
+    est["group"] = (
+        pd.Series(list(zip(est["breakdown"], est["group_code"], strict=True)))
+        .map(labels)
+        .to_numpy()
+    )
     polarity = indicator_polarity(measures)
     est["polarity"] = est["indicator"].map(polarity)
 
     neighbours = nearest_neighbours(
-        dataset.la_lookup, settings.neighbours_variables, k=min(settings.neighbours_k, len(dataset.la_lookup) - 1)
+        dataset.la_lookup,
+        settings.neighbours_variables,
+        k=min(settings.neighbours_k, len(dataset.la_lookup) - 1),
     )
     est = _shrink_neighbourhoods(est, conf)
-    est = _add_comparators(est, dataset, neighbours, conf)
+    # Suppress before comparators are attached, so that no comparator value
+    # (a region or LA type of one small LA, a single small neighbour, a small
+    # England) carries a suppressed estimate into a published row.
     est = _apply_disclosure_control(est, settings.min_base)
+    est = _add_comparators(est, dataset, neighbours, conf)
     est = _add_change(est, conf)
     spine = _spine(est)
     alpha = _alpha(values, measures, reference, dataset)
+    # Alpha is a published figure too: none on fewer than min_base complete cases.
+    alpha.loc[alpha["n"] < settings.min_base, "alpha"] = np.nan
     est = est.sort_values(
         ["wave", "level", "area_code", "breakdown", "group_code", "indicator"], na_position="first"
     ).reset_index(drop=True)
@@ -256,8 +282,13 @@ def _shrink_neighbourhoods(est: pd.DataFrame, confidence: float) -> pd.DataFrame
     nb["upper_bound"] = np.where(nb["type"] == "proportion", 100.0, np.nan)
     nb["lower_bound"] = np.where(nb["type"] == "proportion", 0.0, np.nan)
     shrunk = stats.empirical_bayes_shrinkage(
-        nb, keys, estimate="estimate", variance="variance", prior_mean="prior_mean",
-        bounds=("lower_bound", "upper_bound"), prior_variance="prior_variance",
+        nb,
+        keys,
+        estimate="estimate",
+        variance="variance",
+        prior_mean="prior_mean",
+        bounds=("lower_bound", "upper_bound"),
+        prior_variance="prior_variance",
         confidence=confidence,
     )
     shrunk["estimate"] = shrunk["shrunk_estimate"]
@@ -280,6 +311,8 @@ def _add_comparators(
     their nearest neighbours (pooled: the weighted-base-weighted mean of the
     neighbours' estimates, which equals the estimate over their pooled
     respondents). Group and neighbourhood rows are compared with England.
+    Runs after disclosure control: a suppressed row is no comparator, and the
+    neighbours are pooled over those whose estimate is published.
     """
     keys = ["wave", "indicator"]
     overall = est["breakdown"] == "all"
@@ -297,16 +330,23 @@ def _add_comparators(
     typ = typ.rename(columns={"area_code": "_la_type", "estimate": "la_type_value"})
     est["_region"] = la_region
     est["_la_type"] = la_type
-    est = est.merge(reg, on=[*keys, "_region"], how="left").merge(typ, on=[*keys, "_la_type"], how="left")
+    est = est.merge(reg, on=[*keys, "_region"], how="left").merge(
+        typ, on=[*keys, "_la_type"], how="left"
+    )
 
-    la_rows = est.loc[(est["level"] == "la") & (est["breakdown"] == "all"), [*keys, "la_code", "estimate", "weighted_base"]]
+    la_rows = est.loc[
+        (est["level"] == "la") & (est["breakdown"] == "all"),
+        [*keys, "la_code", "estimate", "weighted_base"],
+    ]
     pairs = neighbours[["la_code", "neighbour_code"]].merge(
         la_rows.rename(columns={"la_code": "neighbour_code"}), on="neighbour_code"
     )
     pairs["_wx"] = pairs["estimate"] * pairs["weighted_base"]
     pooled = pairs.groupby([*keys, "la_code"], as_index=False)[["_wx", "weighted_base"]].sum()
     pooled["neighbours_value"] = pooled["_wx"] / pooled["weighted_base"]
-    est = est.merge(pooled[[*keys, "la_code", "neighbours_value"]], on=[*keys, "la_code"], how="left")
+    est = est.merge(
+        pooled[[*keys, "la_code", "neighbours_value"]], on=[*keys, "la_code"], how="left"
+    )
 
     la_overall = (est["level"] == "la") & (est["breakdown"] == "all")
     for name in ("region", "la_type", "neighbours"):
@@ -314,8 +354,10 @@ def _add_comparators(
     est.loc[est["level"] == "england", "england_value"] = np.nan
     for name in COMPARATORS:
         est[f"sig_{name}"] = stats.compare_to_comparator(
-            est["ci_lower"].to_numpy(float), est["ci_upper"].to_numpy(float),
-            est[f"{name}_value"].to_numpy(float), est["polarity"].to_numpy(),
+            est["ci_lower"].to_numpy(float),
+            est["ci_upper"].to_numpy(float),
+            est[f"{name}_value"].to_numpy(float),
+            est["polarity"].to_numpy(),
         )
     return est.drop(columns=["_region", "_la_type"])
 
@@ -323,7 +365,7 @@ def _add_comparators(
 def _add_change(est: pd.DataFrame, confidence: float) -> pd.DataFrame:
     """Change since the previous wave present, with a two-sample z test."""
     waves = sorted(est["wave"].unique())
-    previous = {w: p for p, w in zip(waves[:-1], waves[1:], strict=True)}
+    previous = {w: p for p, w in itertools.pairwise(waves)}
     keys = ["level", "area_code", "breakdown", "group_code", "indicator"]
     before = est[[*keys, "wave", "estimate", "se"]].copy()
     before = before[before["wave"].isin(previous.values())]
@@ -332,8 +374,10 @@ def _add_change(est: pd.DataFrame, confidence: float) -> pd.DataFrame:
     before = before.rename(columns={"estimate": "previous_estimate", "se": "previous_se"})
     est = est.merge(before, on=[*keys, "wave"], how="left")
     test = stats.change_test(
-        est["estimate"].to_numpy(float), est["se"].to_numpy(float),
-        est["previous_estimate"].to_numpy(float), est["previous_se"].to_numpy(float),
+        est["estimate"].to_numpy(float),
+        est["se"].to_numpy(float),
+        est["previous_estimate"].to_numpy(float),
+        est["previous_se"].to_numpy(float),
         confidence=confidence,
     )
     est["change"] = test["difference"].to_numpy()
@@ -348,7 +392,8 @@ def _apply_disclosure_control(est: pd.DataFrame, min_base: int) -> pd.DataFrame:
 
     A suppressed row keeps its labels and says it is suppressed; its estimate,
     interval, bases and comparisons are removed, so no output can leak it. This
-    runs before the change since the previous wave is computed, so a change
+    runs before comparators are attached (a suppressed row is no comparator)
+    and before the change since the previous wave is computed, so a change
     involving a suppressed wave is blank too.
     """
     est = est.copy()
@@ -364,10 +409,14 @@ def _spine(est: pd.DataFrame) -> pd.DataFrame:
     """Distribution of LA values per wave and indicator, for spine charts."""
     la = est[(est["level"] == "la") & (est["breakdown"] == "all") & ~est["suppressed"]]
     grouped = la.groupby(["wave", "indicator"])["estimate"]
-    spine = grouped.quantile([0.0, 0.25, 0.5, 0.75, 1.0]).unstack()
+    probs = [0.0, 0.25, 0.5, 0.75, 1.0]
+    # reindex: with every LA suppressed there are no quantile columns to name.
+    spine = grouped.quantile(probs).unstack().reindex(columns=probs)
     spine.columns = ["min", "q25", "median", "q75", "max"]
     spine["n_las"] = grouped.count()
-    eng = est[(est["level"] == "england") & (est["breakdown"] == "all")].set_index(["wave", "indicator"])
+    eng = est[(est["level"] == "england") & (est["breakdown"] == "all")].set_index(
+        ["wave", "indicator"]
+    )
     spine["england"] = eng["estimate"]
     return spine.reset_index()
 
@@ -393,8 +442,11 @@ def _alpha(
             in_wave = keys["wave"] == wave
             rows.append(
                 {
-                    "wave": int(wave), "area_code": ENGLAND_CODE, "domain": dom.id,
-                    "alpha": stats.cronbach_alpha(comp[in_wave]), "n": int(in_wave.sum()),
+                    "wave": int(wave),
+                    "area_code": ENGLAND_CODE,
+                    "domain": dom.id,
+                    "alpha": stats.cronbach_alpha(comp[in_wave]),
+                    "n": int(in_wave.sum()),
                 }
             )
         grouped = comp.groupby([keys["wave"], keys["la_code"]])

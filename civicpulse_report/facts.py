@@ -19,11 +19,12 @@ import pandas as pd
 
 from civicpulse_report import __version__, contrast, findings, recommend
 from civicpulse_report.estimates import (
-    COMPARATOR_LABELS,
     COMPARATORS,
     ENGLAND_CODE,
     EstimateSet,
     index_id,
+    indicator_polarity,
+    indicator_types,
 )
 from civicpulse_report.io import Dataset
 from civicpulse_report.measures import Measures
@@ -95,6 +96,29 @@ def _estimate_rows(frame: pd.DataFrame, measures: Measures) -> pd.DataFrame:
     return out
 
 
+def _one_row_each(
+    rows: pd.DataFrame, ids: Sequence[str], measures: Measures, year: int
+) -> pd.DataFrame:
+    """One row per indicator, in ``ids`` order, indexed by indicator.
+
+    An indicator nobody in the LA answered has no estimates row (a base of 0
+    is not a cell); it is shown as suppressed rather than crash the bundle.
+    """
+    out = rows[rows["indicator"].isin(ids)].set_index("indicator").reindex(list(ids))
+    gap = out["suppressed"].isna().to_numpy()
+    if gap.any():
+        filler = _estimate_rows(pd.DataFrame({"indicator": list(ids)}), measures)
+        filler["type"] = filler["indicator"].map(indicator_types(measures))
+        filler["polarity"] = filler["indicator"].map(indicator_polarity(measures))
+        for col in ("label", "short", "type", "polarity"):
+            out.loc[gap, col] = filler[col].to_numpy()[gap]
+        out.loc[gap, "wave"] = year
+        for name in COMPARATORS:
+            out.loc[gap, f"sig_{name}"] = "not tested"
+        out["suppressed"] = out["suppressed"].astype("boolean").fillna(True).astype(bool)
+    return out
+
+
 def build_facts(
     est: EstimateSet,
     dataset: Dataset,
@@ -133,32 +157,48 @@ def build_facts(
     waves = [w for w in est.waves if w <= year]
     previous = waves[-2] if len(waves) > 1 else None
     now = e[e["wave"] == year]
-    la_all = now[(now["level"] == "la") & (now["area_code"] == la_code) & (now["breakdown"] == "all")]
+    la_all = now[
+        (now["level"] == "la") & (now["area_code"] == la_code) & (now["breakdown"] == "all")
+    ]
     eng_all = now[(now["level"] == "england") & (now["breakdown"] == "all")]
 
     civic_indices = [index_id(d.id) for d in measures.civic_pulse_domains]
     all_indices = [index_id(d.id) for d in measures.domains]
-    headline = la_all[la_all["indicator"].isin(civic_indices)].set_index("indicator").loc[civic_indices]
+    headline = _one_row_each(la_all, civic_indices, measures, year)
 
     indicator_order = [i.id for i in measures.indicators]
-    la_indicators = la_all[la_all["indicator"].isin(indicator_order)].set_index("indicator").loc[indicator_order]
+    la_indicators = _one_row_each(la_all, indicator_order, measures, year)
 
-    spine = est.spine[est.spine["wave"] == year].set_index("indicator")
+    # reindex: an indicator suppressed in every LA has no spine row, and must not crash.
+    spine = (
+        est.spine[est.spine["wave"] == year]
+        .set_index("indicator")
+        .reindex([i.id for i in measures.indicators])
+    )
     spine_rows = []
     for ind in measures.indicators:
         row = la_indicators.loc[ind.id]
         spine_rows.append(
             {
-                "indicator": ind.id, "label": ind.short, "polarity": ind.polarity,
-                "type": ind.type, "estimate": row["estimate"], "sig_england": row["sig_england"],
+                "indicator": ind.id,
+                "label": ind.short,
+                "polarity": ind.polarity,
+                "type": ind.type,
+                "estimate": row["estimate"],
+                "sig_england": row["sig_england"],
                 "suppressed": row["suppressed"],
-                **{k: spine.loc[ind.id, k] for k in ("min", "q25", "median", "q75", "max", "england", "n_las")},
+                **{
+                    k: spine.loc[ind.id, k]
+                    for k in ("min", "q25", "median", "q75", "max", "england", "n_las")
+                },
             }
         )
 
     groups = now[
-        (now["level"] == "la") & (now["area_code"] == la_code)
-        & ~now["breakdown"].isin(["all"]) & now["indicator"].isin(all_indices)
+        (now["level"] == "la")
+        & (now["area_code"] == la_code)
+        & ~now["breakdown"].isin(["all"])
+        & now["indicator"].isin(all_indices)
     ].copy()
     groups["breakdown_label"] = groups["breakdown"].map(
         {k: v.label for k, v in measures.demographics.items()}
@@ -169,7 +209,11 @@ def build_facts(
     groups = groups.sort_values(["indicator", "_order", "_code"]).drop(columns=["_order", "_code"])
 
     nb_lookup = dataset.neighbourhoods.set_index("neighbourhood_code")
-    hoods = now[(now["level"] == "neighbourhood") & (now["la_code"] == la_code) & now["indicator"].isin(all_indices)].copy()
+    hoods = now[
+        (now["level"] == "neighbourhood")
+        & (now["la_code"] == la_code)
+        & now["indicator"].isin(all_indices)
+    ].copy()
     hoods["name"] = hoods["area_code"].map(nb_lookup["neighbourhood_name"])
     hoods["tile_x"] = hoods["area_code"].map(nb_lookup["tile_x"])
     hoods["tile_y"] = hoods["area_code"].map(nb_lookup["tile_y"])
@@ -177,11 +221,15 @@ def build_facts(
     names = dict(zip(hoods["area_code"], hoods["name"], strict=False))
 
     trend = e[
-        (e["wave"] <= year) & (e["breakdown"] == "all") & e["indicator"].isin(all_indices)
+        (e["wave"] <= year)
+        & (e["breakdown"] == "all")
+        & e["indicator"].isin(all_indices)
         & (((e["level"] == "la") & (e["area_code"] == la_code)) | (e["level"] == "england"))
     ].sort_values(["indicator", "level", "wave"])
 
-    changes = la_all[la_all["indicator"].isin(indicator_order + all_indices) & la_all["change_significant"]]
+    changes = la_all[
+        la_all["indicator"].isin(indicator_order + all_indices) & la_all["change_significant"]
+    ]
 
     quadrant = contrast.quadrant_table(est.estimates, year)
     quadrant = quadrant.merge(
@@ -193,21 +241,37 @@ def build_facts(
         est.estimates, la_code, year, measures=measures, neighbourhood_names=names
     )
     priorities = recommend.priority_table(
-        est.estimates, measures, settings, la_code, year, float(la["population"]),
+        est.estimates,
+        measures,
+        settings,
+        la_code,
+        year,
+        float(la["population"]),
         neighbourhood_names=names,
     )
     recs = recommend.recommend(priorities, est.estimates, interventions, measures, la_code, year)
     key = findings.key_findings(
-        est.estimates, measures, la_code=la_code, la_name=str(la["la_name"]), wave=year,
-        quadrant=this_quadrant, priorities=priorities, legacy=legacy,
-        recommendations=recs, confidence_level=settings.confidence_level,
+        est.estimates,
+        measures,
+        la_code=la_code,
+        la_name=str(la["la_name"]),
+        wave=year,
+        quadrant=this_quadrant,
+        priorities=priorities,
+        legacy=legacy,
+        recommendations=recs,
+        confidence_level=settings.confidence_level,
     )
 
-    alpha = est.alpha[(est.alpha["wave"] == year) & est.alpha["area_code"].isin([la_code, ENGLAND_CODE])]
+    alpha = est.alpha[
+        (est.alpha["wave"] == year) & est.alpha["area_code"].isin([la_code, ENGLAND_CODE])
+    ]
     alpha = alpha.pivot_table(index="domain", columns="area_code", values="alpha").reindex(
         [d.id for d in measures.domains]
     )
-    alpha_n = est.alpha[(est.alpha["wave"] == year) & (est.alpha["area_code"] == la_code)].set_index("domain")["n"]
+    alpha_n = est.alpha[
+        (est.alpha["wave"] == year) & (est.alpha["area_code"] == la_code)
+    ].set_index("domain")["n"]
 
     survey = dataset.survey
     in_la = survey["la_code"] == la_code
@@ -216,8 +280,15 @@ def build_facts(
         wts = survey.loc[in_la & (survey["wave"] == w), "weight"].astype(float)
         n = len(wts)
         n_eff = wts.sum() ** 2 / (wts**2).sum() if n else float("nan")
-        quality.append({"wave": w, "respondents": n, "weighted_base": wts.sum(), "n_eff": n_eff,
-                        "deff": n / n_eff if n else None})
+        quality.append(
+            {
+                "wave": w,
+                "respondents": n,
+                "weighted_base": wts.sum(),
+                "n_eff": n_eff,
+                "deff": n / n_eff if n else None,
+            }
+        )
     neighbour_codes = est.neighbours[est.neighbours["la_code"] == la_code].sort_values("rank")
     neighbour_names = [str(lookup.loc[c, "la_name"]) for c in neighbour_codes["neighbour_code"]]
     n_hoods = int((dataset.neighbourhoods["la_code"] == la_code).sum())
@@ -226,18 +297,35 @@ def build_facts(
         "facts_version": FACTS_VERSION,
         "package_version": __version__,
         "meta": {
-            "la_code": la_code, "la_name": str(la["la_name"]), "region": str(la["region"]),
-            "la_type": str(la["la_type"]), "population": int(la["population"]), "year": year,
-            "waves": waves, "previous_wave": previous, "synthetic": synthetic,
+            "la_code": la_code,
+            "la_name": str(la["la_name"]),
+            "region": str(la["region"]),
+            "la_type": str(la["la_type"]),
+            "population": int(la["population"]),
+            "year": year,
+            "waves": waves,
+            "previous_wave": previous,
+            "synthetic": synthetic,
             "synthetic_notice": SYNTHETIC_NOTICE if synthetic else None,
-            "min_base": settings.min_base, "confidence_level": settings.confidence_level,
-            "reference_wave": est.reference.wave, "neighbours": neighbour_names,
-            "n_neighbourhoods": n_hoods, "n_las": int(len(lookup)),
+            "min_base": settings.min_base,
+            "confidence_level": settings.confidence_level,
+            "reference_wave": est.reference.wave,
+            "neighbours": neighbour_names,
+            "n_neighbourhoods": n_hoods,
+            "n_las": len(lookup),
             "branding": asdict(settings.branding),
         },
         "indicators": [
-            {"id": i.id, "domain": i.domain, "label": i.label, "short": i.short, "type": i.type,
-             "polarity": i.polarity, "definition": i.definition, "items": list(i.items)}
+            {
+                "id": i.id,
+                "domain": i.domain,
+                "label": i.label,
+                "short": i.short,
+                "type": i.type,
+                "polarity": i.polarity,
+                "definition": i.definition,
+                "items": list(i.items),
+            }
             for i in measures.indicators
         ],
         "domains": [asdict(d) for d in measures.domains],
@@ -260,8 +348,12 @@ def build_facts(
         "priority_method": recommend.PRIORITY_METHOD,
         "findings": _clean(list(key)),
         "alpha": [
-            {"domain": d, "la": alpha.loc[d].get(la_code), "england": alpha.loc[d].get(ENGLAND_CODE),
-             "n": alpha_n.get(d)}
+            {
+                "domain": d,
+                "la": alpha.loc[d].get(la_code),
+                "england": alpha.loc[d].get(ENGLAND_CODE),
+                "n": alpha_n.get(d),
+            }
             for d in alpha.index
         ],
     }
@@ -271,7 +363,9 @@ def build_facts(
 def write_facts(facts: Mapping[str, Any], path: Path) -> None:
     """Write a bundle as deterministic JSON (sorted keys, UTF-8)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(facts, sort_keys=True, ensure_ascii=False, indent=1), encoding="utf-8")
+    path.write_text(
+        json.dumps(facts, sort_keys=True, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
 
 
 def read_facts(path: Path | str) -> dict[str, Any]:

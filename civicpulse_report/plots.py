@@ -73,6 +73,19 @@ def use_report_style() -> None:
         },
     )
     matplotlib.rcParams["axes.prop_cycle"] = matplotlib.cycler(color=list(OKABE_ITO.values()))
+    _configure_inline_backend()
+
+
+def _configure_inline_backend() -> None:
+    """In a notebook: PNG figures only (no SVG/PDF copies in the executed notebook)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with ipykernel
+        return
+    shell = get_ipython()
+    if shell is None or "InlineBackend" not in shell.config and not hasattr(shell, "kernel"):
+        return
+    shell.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
 
 
 def _wrap(label: str, width: int = 34) -> str:
@@ -88,15 +101,24 @@ def _significance_legend(ax: plt.Axes, used: Sequence[str], extra: Sequence[Any]
     """Legend above the plot, so it never collides with the axis label."""
     handles = [
         plt.Line2D(
-            [], [], linestyle="none", marker=SIGNIFICANCE_STYLE[s]["marker"],
-            color=SIGNIFICANCE_STYLE[s]["color"], label=SIGNIFICANCE_STYLE[s]["label"],
+            [],
+            [],
+            linestyle="none",
+            marker=SIGNIFICANCE_STYLE[s]["marker"],
+            color=SIGNIFICANCE_STYLE[s]["color"],
+            label=SIGNIFICANCE_STYLE[s]["label"],
             markersize=6,
         )
         for s in SIGNIFICANCE_STYLE
         if s in used
     ]
-    ax.legend(handles=[*handles, *extra], loc="lower center", bbox_to_anchor=(0.5, 1.0),
-              ncol=min(4, len(handles) + len(extra)), borderaxespad=0.6)
+    ax.legend(
+        handles=[*handles, *extra],
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=min(4, len(handles) + len(extra)),
+        borderaxespad=0.6,
+    )
 
 
 def _scale_key(row: Record) -> str:
@@ -110,7 +132,11 @@ def _scale_key(row: Record) -> str:
 
 
 def _draw_dots(
-    ax: plt.Axes, rows: Sequence[Record], *, label_key: str, comparator_key: str,
+    ax: plt.Axes,
+    rows: Sequence[Record],
+    *,
+    label_key: str,
+    comparator_key: str,
     significance_key: str,
 ) -> set[str]:
     used: set[str] = set()
@@ -118,17 +144,32 @@ def _draw_dots(
     y = np.arange(n)[::-1]
     for yi, row in zip(y, rows, strict=True):
         if row.get("suppressed"):
-            ax.text(0.01, yi, "suppressed (fewer respondents than the minimum base)",
-                    transform=ax.get_yaxis_transform(), va="center", fontsize=7,
-                    color=OKABE_ITO["grey"], style="italic")
+            ax.text(
+                0.01,
+                yi,
+                "suppressed (fewer respondents than the minimum base)",
+                transform=ax.get_yaxis_transform(),
+                va="center",
+                fontsize=7,
+                color=OKABE_ITO["grey"],
+                style="italic",
+            )
             continue
         sig = row.get(significance_key) or "not tested"
         style = SIGNIFICANCE_STYLE.get(sig, SIGNIFICANCE_STYLE["not tested"])
         used.add(sig)
         est, lo, hi = (_value_or_nan(row, k) for k in ("estimate", "ci_lower", "ci_upper"))
         ax.plot([lo, hi], [yi, yi], color=style["color"], linewidth=2, solid_capstyle="butt")
-        ax.plot(est, yi, marker=style["marker"], color=style["color"], markersize=7,
-                markeredgecolor="white", markeredgewidth=0.6, linestyle="none")
+        ax.plot(
+            est,
+            yi,
+            marker=style["marker"],
+            color=style["color"],
+            markersize=7,
+            markeredgecolor="white",
+            markeredgewidth=0.6,
+            linestyle="none",
+        )
         comp = _value_or_nan(row, comparator_key)
         if not np.isnan(comp):
             ax.plot(comp, yi, marker="|", color=ENGLAND_COLOUR, markersize=13, markeredgewidth=2)
@@ -160,13 +201,21 @@ def estimate_dot_chart(
         panels.setdefault(_scale_key(row), []).append(row)
     heights = [len(r) + 0.9 for r in panels.values()]
     fig, axes = plt.subplots(
-        len(panels), 1, figsize=(FIG_WIDTH, max(1.9, 0.42 * sum(heights) + 0.9)),
-        gridspec_kw={"height_ratios": heights}, squeeze=False,
+        len(panels),
+        1,
+        figsize=(FIG_WIDTH, max(1.9, 0.42 * sum(heights) + 0.9)),
+        gridspec_kw={"height_ratios": heights},
+        squeeze=False,
     )
     used: set[str] = set()
     for ax, (key, panel_rows) in zip(axes[:, 0], panels.items(), strict=True):
-        used |= _draw_dots(ax, panel_rows, label_key=label_key, comparator_key=comparator_key,
-                           significance_key=significance_key)
+        used |= _draw_dots(
+            ax,
+            panel_rows,
+            label_key=label_key,
+            comparator_key=comparator_key,
+            significance_key=significance_key,
+        )
         if isinstance(xlabel, Mapping):
             ax.set_xlabel(xlabel.get(key, panel_rows[0].get("unit_label", "")))
         elif len(panels) == 1:
@@ -175,9 +224,19 @@ def estimate_dot_chart(
             ax.set_xlabel("Per cent" if key == "percent" else panel_rows[0].get("unit_label", key))
     if title:
         axes[0, 0].set_title(title, loc="left")
-    comp_handle = plt.Line2D([], [], linestyle="none", marker="|", color=ENGLAND_COLOUR,
-                             markersize=11, markeredgewidth=2, label=comparator_label)
-    ci_handle = plt.Line2D([], [], color=OKABE_ITO["grey"], linewidth=2, label="95% confidence interval")
+    comp_handle = plt.Line2D(
+        [],
+        [],
+        linestyle="none",
+        marker="|",
+        color=ENGLAND_COLOUR,
+        markersize=11,
+        markeredgewidth=2,
+        label=comparator_label,
+    )
+    ci_handle = plt.Line2D(
+        [], [], color=OKABE_ITO["grey"], linewidth=2, label="95% confidence interval"
+    )
     _significance_legend(axes[0, 0], sorted(used), [comp_handle, ci_handle])
     fig.tight_layout()
     return fig
@@ -211,8 +270,16 @@ def spine_chart(rows: Sequence[Record], *, title: str | None = None) -> Figure:
         sig = row.get("sig_england") or "not tested"
         style = SIGNIFICANCE_STYLE.get(sig, SIGNIFICANCE_STYLE["not tested"])
         used.add(sig)
-        ax.plot(scaled["estimate"], yi, marker=style["marker"], color=style["color"],
-                markersize=7, markeredgecolor="black", markeredgewidth=0.5, linestyle="none")
+        ax.plot(
+            scaled["estimate"],
+            yi,
+            marker=style["marker"],
+            color=style["color"],
+            markersize=7,
+            markeredgecolor="black",
+            markeredgewidth=0.5,
+            linestyle="none",
+        )
     ax.axvline(0, color=ENGLAND_COLOUR, linewidth=1.2)
     ax.set_yticks(y, [_wrap(r.get("label", ""), 40) for r in rows])
     ax.set_xlim(-1.08, 1.08)
@@ -238,7 +305,9 @@ def breakdown_chart(rows: Sequence[Record], *, xlabel: str, england: float | Non
     """
     by_breakdown: dict[str, list[Record]] = {}
     for row in rows:
-        by_breakdown.setdefault(str(row.get("breakdown_label", row.get("breakdown"))), []).append(row)
+        by_breakdown.setdefault(str(row.get("breakdown_label", row.get("breakdown"))), []).append(
+            row
+        )
     names = list(by_breakdown)
     total = sum(len(v) for v in by_breakdown.values())
     left: list[str] = []
@@ -255,32 +324,51 @@ def breakdown_chart(rows: Sequence[Record], *, xlabel: str, england: float | Non
     for ax, col in zip(axes, columns, strict=True):
         ordered = [
             {**row, "label": f"{name}: {row.get('group')}"}
-            for name in col for row in by_breakdown[name]
+            for name in col
+            for row in by_breakdown[name]
         ]
         if not ordered:
             ax.axis("off")
             continue
-        used |= _draw_dots(ax, ordered, label_key="label", comparator_key="england_value",
-                           significance_key="sig_england")
+        used |= _draw_dots(
+            ax,
+            ordered,
+            label_key="label",
+            comparator_key="england_value",
+            significance_key="sig_england",
+        )
         ax.set_yticklabels([_wrap(r["label"], 26) for r in ordered], fontsize=6.5)
         ax.set_xlabel(xlabel, fontsize=7.5)
         if england is not None:
             ax.axvline(england, color=ENGLAND_COLOUR, linewidth=0.8, linestyle=":")
-    comp_handle = plt.Line2D([], [], linestyle="none", marker="|", color=ENGLAND_COLOUR,
-                             markersize=11, markeredgewidth=2, label="England")
+    comp_handle = plt.Line2D(
+        [],
+        [],
+        linestyle="none",
+        marker="|",
+        color=ENGLAND_COLOUR,
+        markersize=11,
+        markeredgewidth=2,
+        label="England",
+    )
     handles = [
-        plt.Line2D([], [], linestyle="none", marker=SIGNIFICANCE_STYLE[s]["marker"],
-                   color=SIGNIFICANCE_STYLE[s]["color"], label=SIGNIFICANCE_STYLE[s]["label"])
-        for s in SIGNIFICANCE_STYLE if s in used
+        plt.Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker=SIGNIFICANCE_STYLE[s]["marker"],
+            color=SIGNIFICANCE_STYLE[s]["color"],
+            label=SIGNIFICANCE_STYLE[s]["label"],
+        )
+        for s in SIGNIFICANCE_STYLE
+        if s in used
     ]
     fig.legend(handles=[*handles, comp_handle], loc="upper center", ncol=4, frameon=False)
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     return fig
 
 
-def tile_map(
-    rows: Sequence[Record], *, value_label: str, england: float | None = None
-) -> Figure:
+def tile_map(rows: Sequence[Record], *, value_label: str, england: float | None = None) -> Figure:
     """Neighbourhoods as tiles, shaded by their modelled estimate.
 
     Suppressed neighbourhoods are hatched and say so. The colour scale is
@@ -288,7 +376,11 @@ def tile_map(
     colourbar carries the England value as a reference tick.
     """
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 4.2))
-    values = [float(r["estimate"]) for r in rows if not r.get("suppressed") and r.get("estimate") is not None]
+    values = [
+        float(r["estimate"])
+        for r in rows
+        if not r.get("suppressed") and r.get("estimate") is not None
+    ]
     vmin, vmax = (min(values), max(values)) if values else (0.0, 1.0)
     if england is not None and values:
         vmin, vmax = min(vmin, england), max(vmax, england)
@@ -302,14 +394,31 @@ def tile_map(
         x, yy = int(row["tile_x"]), -int(row["tile_y"])
         suppressed = row.get("suppressed") or row.get("estimate") is None
         face = "#f2f2f2" if suppressed else cmap(norm(float(row["estimate"])))
-        ax.add_patch(Rectangle((x, yy), 0.94, 0.94, facecolor=face, edgecolor="white",
-                               hatch="///" if suppressed else None, linewidth=1.5))
+        ax.add_patch(
+            Rectangle(
+                (x, yy),
+                0.94,
+                0.94,
+                facecolor=face,
+                edgecolor="white",
+                hatch="///" if suppressed else None,
+                linewidth=1.5,
+            )
+        )
         colour = "black" if suppressed or norm(float(row["estimate"])) > 0.55 else "white"
         name = _wrap(str(row.get("name", "")), 14)
         value = "base < min" if suppressed else f"{float(row['estimate']):.1f}"
         ax.text(x + 0.47, yy + 0.6, name, ha="center", va="center", fontsize=6.2, color=colour)
-        ax.text(x + 0.47, yy + 0.22, value, ha="center", va="center", fontsize=7,
-                color=colour, fontweight="bold")
+        ax.text(
+            x + 0.47,
+            yy + 0.22,
+            value,
+            ha="center",
+            va="center",
+            fontsize=7,
+            color=colour,
+            fontweight="bold",
+        )
     ax.set_xlim(min(xs) - 0.1, max(xs) + 1.04)
     ax.set_ylim(-max(ys) - 0.1, -min(ys) + 1.04)
     ax.set_aspect("equal")
@@ -319,8 +428,9 @@ def tile_map(
     bar.set_label(value_label, fontsize=8)
     if england is not None:
         bar.ax.axhline(england, color="black", linewidth=1.5)
-        bar.ax.text(1.05, norm(england), " England", transform=bar.ax.transAxes,
-                    fontsize=7, va="center")
+        bar.ax.text(
+            1.05, norm(england), " England", transform=bar.ax.transAxes, fontsize=7, va="center"
+        )
     fig.tight_layout()
     return fig
 
@@ -347,7 +457,9 @@ def trend_chart(series: Mapping[str, Sequence[Record]], *, ylabel: str) -> Figur
     return fig
 
 
-def small_multiples_trend(panels: Mapping[str, Mapping[str, Sequence[Record]]], *, ylabel: str) -> Figure:
+def small_multiples_trend(
+    panels: Mapping[str, Mapping[str, Sequence[Record]]], *, ylabel: str
+) -> Figure:
     """One small trend panel per domain: LA and England across waves."""
     n = len(panels)
     cols = 3
@@ -361,11 +473,22 @@ def small_multiples_trend(panels: Mapping[str, Mapping[str, Sequence[Record]]], 
             if not rows:
                 continue
             waves = [int(r["wave"]) for r in rows]
-            ax.plot(waves, [float(r["estimate"]) for r in rows], marker="o", markersize=3,
-                    color=colour, label=name)
-            ax.fill_between(waves, [_value_or_nan(r, "ci_lower") for r in rows],
-                            [_value_or_nan(r, "ci_upper") for r in rows],
-                            color=colour, alpha=0.15, linewidth=0)
+            ax.plot(
+                waves,
+                [float(r["estimate"]) for r in rows],
+                marker="o",
+                markersize=3,
+                color=colour,
+                label=name,
+            )
+            ax.fill_between(
+                waves,
+                [_value_or_nan(r, "ci_lower") for r in rows],
+                [_value_or_nan(r, "ci_upper") for r in rows],
+                color=colour,
+                alpha=0.15,
+                linewidth=0,
+            )
         ax.set_title(_wrap(title, 28), fontsize=8, loc="left")
         waves_all = sorted({int(r["wave"]) for rows in series.values() for r in rows})
         ax.set_xticks(waves_all, [str(w) for w in waves_all], fontsize=7)
@@ -379,7 +502,11 @@ def small_multiples_trend(panels: Mapping[str, Mapping[str, Sequence[Record]]], 
 
 
 def quadrant_chart(
-    rows: Sequence[Record], *, highlight: str, x_centre: float, y_centre: float,
+    rows: Sequence[Record],
+    *,
+    highlight: str,
+    x_centre: float,
+    y_centre: float,
     highlight_label: str,
 ) -> Figure:
     """All LAs: traditional satisfaction index (x) against drivers index (y)."""
@@ -400,18 +527,37 @@ def quadrant_chart(
         "low on both": (0.02, 0.02, "left", "bottom"),
     }
     for name, (cx, cy, ha, va) in corner.items():
-        ax.text(cx, cy, name.capitalize(), transform=ax.transAxes, ha=ha, va=va,
-                fontsize=8, color="#555555", style="italic")
+        ax.text(
+            cx,
+            cy,
+            name.capitalize(),
+            transform=ax.transAxes,
+            ha=ha,
+            va=va,
+            fontsize=8,
+            color="#555555",
+            style="italic",
+        )
     for row in rows:
         if row.get("la_code") == highlight:
             ax.errorbar(
-                float(row["traditional"]), float(row["drivers"]),
-                xerr=[[float(row["traditional"]) - float(row["traditional_ci_lower"])],
-                      [float(row["traditional_ci_upper"]) - float(row["traditional"])]],
-                yerr=[[float(row["drivers"]) - float(row["drivers_ci_lower"])],
-                      [float(row["drivers_ci_upper"]) - float(row["drivers"])]],
-                fmt="D", color=OKABE_ITO["vermillion"], markersize=8, capsize=3,
-                markeredgecolor="black", label=highlight_label, zorder=5,
+                float(row["traditional"]),
+                float(row["drivers"]),
+                xerr=[
+                    [float(row["traditional"]) - float(row["traditional_ci_lower"])],
+                    [float(row["traditional_ci_upper"]) - float(row["traditional"])],
+                ],
+                yerr=[
+                    [float(row["drivers"]) - float(row["drivers_ci_lower"])],
+                    [float(row["drivers_ci_upper"]) - float(row["drivers"])],
+                ],
+                fmt="D",
+                color=OKABE_ITO["vermillion"],
+                markersize=8,
+                capsize=3,
+                markeredgecolor="black",
+                label=highlight_label,
+                zorder=5,
             )
     ax.set_xlabel("Traditional satisfaction and perceptions index (England base wave = 100)")
     ax.set_ylabel("Civic Pulse drivers index (England base wave = 100)")
@@ -428,14 +574,26 @@ def lens_scatter(rows: Sequence[Record], *, x_centre: float, y_centre: float) ->
         sub = [r for r in rows if r.get("kind") == kind]
         if not sub:
             continue
-        ax.scatter([float(r["traditional"]) for r in sub], [float(r["drivers"]) for r in sub],
-                   marker=marker, color=colour, s=28, label="Neighbourhoods (modelled)" if kind == "neighbourhood" else "Population groups",
-                   edgecolor="white", linewidth=0.5)
+        ax.scatter(
+            [float(r["traditional"]) for r in sub],
+            [float(r["drivers"]) for r in sub],
+            marker=marker,
+            color=colour,
+            s=28,
+            label="Neighbourhoods (modelled)" if kind == "neighbourhood" else "Population groups",
+            edgecolor="white",
+            linewidth=0.5,
+        )
     flagged = [r for r in rows if r.get("flagged")]
     for r in flagged:
-        ax.annotate(_wrap(str(r["label"]), 22), (float(r["traditional"]), float(r["drivers"])),
-                    xytext=(4, -8), textcoords="offset points", fontsize=6.5,
-                    color=OKABE_ITO["vermillion"])
+        ax.annotate(
+            _wrap(str(r["label"]), 22),
+            (float(r["traditional"]), float(r["drivers"])),
+            xytext=(4, -8),
+            textcoords="offset points",
+            fontsize=6.5,
+            color=OKABE_ITO["vermillion"],
+        )
     ax.axvline(x_centre, color=ENGLAND_COLOUR, linewidth=0.8, linestyle="--")
     ax.axhline(y_centre, color=ENGLAND_COLOUR, linewidth=0.8, linestyle="--")
     ax.set_xlabel("Traditional satisfaction and perceptions index")
@@ -454,9 +612,15 @@ def priority_chart(rows: Sequence[Record]) -> Figure:
     ax.barh(y, [float(r["score"]) for r in rows], color=colours, height=0.6)
     ax.set_yticks(y, [_wrap(f"{r['where']}: {r['indicator_label']}", 46) for r in rows])
     ax.set_xlabel("Priority score (gap x significance x population; see methodology)")
-    ax.legend(handles=[Patch(color=OKABE_ITO["vermillion"], label="Significant gap"),
-                       Patch(color=MUTED, label="Not significant")],
-              loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    ax.legend(
+        handles=[
+            Patch(color=OKABE_ITO["vermillion"], label="Significant gap"),
+            Patch(color=MUTED, label="Not significant"),
+        ],
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=2,
+    )
     fig.tight_layout()
     return fig
 
@@ -474,20 +638,44 @@ def legacy_chart(rows: Sequence[Record]) -> Figure:
         legacy = _value_or_nan(row, "legacy_value")
         now = _value_or_nan(row, "civic_pulse_value")
         if not np.isnan(legacy):
-            ax.plot(legacy, yi + 0.13, marker="s", color=OKABE_ITO["grey"], markersize=7, linestyle="none")
+            ax.plot(
+                legacy,
+                yi + 0.13,
+                marker="s",
+                color=OKABE_ITO["grey"],
+                markersize=7,
+                linestyle="none",
+            )
             lo, hi = _value_or_nan(row, "legacy_ci_lower"), _value_or_nan(row, "legacy_ci_upper")
             ax.plot([lo, hi], [yi + 0.13] * 2, color=OKABE_ITO["grey"], linewidth=1.5)
         if not np.isnan(now):
             ax.plot(now, yi - 0.13, marker="o", color=LA_COLOUR, markersize=7, linestyle="none")
-            lo, hi = _value_or_nan(row, "civic_pulse_ci_lower"), _value_or_nan(row, "civic_pulse_ci_upper")
+            lo, hi = (
+                _value_or_nan(row, "civic_pulse_ci_lower"),
+                _value_or_nan(row, "civic_pulse_ci_upper"),
+            )
             ax.plot([lo, hi], [yi - 0.13] * 2, color=LA_COLOUR, linewidth=1.5)
     ax.set_yticks(y, [_wrap(r.get("label", ""), 38) for r in rows])
     ax.set_xlabel("Per cent")
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.7, n - 0.3)
     handles = [
-        plt.Line2D([], [], marker="s", color=OKABE_ITO["grey"], linestyle="none", label="Place Survey 2008 (this LA)"),
-        plt.Line2D([], [], marker="o", color=LA_COLOUR, linestyle="none", label="Civic Pulse, latest wave (this LA)"),
+        plt.Line2D(
+            [],
+            [],
+            marker="s",
+            color=OKABE_ITO["grey"],
+            linestyle="none",
+            label="Place Survey 2008 (this LA)",
+        ),
+        plt.Line2D(
+            [],
+            [],
+            marker="o",
+            color=LA_COLOUR,
+            linestyle="none",
+            label="Civic Pulse, latest wave (this LA)",
+        ),
     ]
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     fig.tight_layout()

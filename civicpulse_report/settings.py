@@ -83,7 +83,8 @@ def load_settings(path: Path | str = SETTINGS_FILE) -> Settings:
         problems.append(Problem(str(path), f"'{key}' {rule}"))
 
     min_base = raw.get("min_base", 50)
-    if not isinstance(min_base, int) or min_base < 1:
+    # bool is an int in Python: `min_base: yes` must not become a base of 1.
+    if isinstance(min_base, bool) or not isinstance(min_base, int) or min_base < 1:
         bad("min_base", "must be a whole number of at least 1")
     confidence = raw.get("confidence_level", 0.95)
     if not isinstance(confidence, float) or not 0.5 < confidence < 1:

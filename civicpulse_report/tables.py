@@ -38,15 +38,31 @@ TABLE_COLUMNS = [
     "suppressed",
     "flags",
 ]
-NUMBER_COLUMNS = ("estimate", "ci_lower", "ci_upper", "weighted_base", "n_eff", "deff", "comparator_value")
+NUMBER_COLUMNS = (
+    "estimate",
+    "ci_lower",
+    "ci_upper",
+    "weighted_base",
+    "n_eff",
+    "deff",
+    "comparator_value",
+)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 Record = Mapping[str, Any]
 
 
-def _row(table: str, rec: Record, *, area: str, comparator: str | None = "England",
-         comparator_value: Any = None, significance: Any = None, flags: Iterable[str] = (),
-         **override: Any) -> dict[str, Any]:
+def _row(
+    table: str,
+    rec: Record,
+    *,
+    area: str,
+    comparator: str | None = "England",
+    comparator_value: Any = None,
+    significance: Any = None,
+    flags: Iterable[str] = (),
+    **override: Any,
+) -> dict[str, Any]:
     row = {
         "table": table,
         "indicator": rec.get("indicator"),
@@ -64,7 +80,9 @@ def _row(table: str, rec: Record, *, area: str, comparator: str | None = "Englan
         "n_eff": rec.get("n_eff"),
         "deff": rec.get("deff"),
         "comparator": comparator,
-        "comparator_value": rec.get("england_value") if comparator_value is None else comparator_value,
+        "comparator_value": rec.get("england_value")
+        if comparator_value is None
+        else comparator_value,
         "significance": rec.get("sig_england") if significance is None else significance,
         "suppressed": bool(rec.get("suppressed", False)),
         "flags": ";".join(flags),
@@ -96,76 +114,162 @@ def facts_to_table(facts: Mapping[str, Any]) -> pd.DataFrame:
     for rec in facts["la_indicators"]:
         for name in COMPARATORS:
             rows.append(
-                _row("indicators", rec, area=la_name, comparator=COMPARATOR_LABELS[name],
-                     comparator_value=rec.get(f"{name}_value"),
-                     significance=rec.get(f"sig_{name}"), flags=base_flags)
+                _row(
+                    "indicators",
+                    rec,
+                    area=la_name,
+                    comparator=COMPARATOR_LABELS[name],
+                    comparator_value=rec.get(f"{name}_value"),
+                    significance=rec.get(f"sig_{name}"),
+                    flags=base_flags,
+                )
             )
     for rec in facts["spine"]:
-        for key, label in (("min", "Lowest LA"), ("q25", "25th percentile of LAs"),
-                           ("median", "Median LA"), ("q75", "75th percentile of LAs"),
-                           ("max", "Highest LA")):
-            rows.append({
-                **{c: None for c in TABLE_COLUMNS}, "table": "spine", "indicator": rec["indicator"],
-                "indicator_label": rec["label"], "type": rec["type"], "breakdown": "all",
-                "group": label, "area": "All LAs", "wave": meta["year"], "estimate": rec.get(key),
-                "comparator": "England", "comparator_value": rec.get("england"),
-                "significance": "not tested", "suppressed": False,
-                "flags": ";".join([*base_flags, "distribution of LA estimates"]),
-            })
+        for key, label in (
+            ("min", "Lowest LA"),
+            ("q25", "25th percentile of LAs"),
+            ("median", "Median LA"),
+            ("q75", "75th percentile of LAs"),
+            ("max", "Highest LA"),
+        ):
+            rows.append(
+                {
+                    **{c: None for c in TABLE_COLUMNS},
+                    "table": "spine",
+                    "indicator": rec["indicator"],
+                    "indicator_label": rec["label"],
+                    "type": rec["type"],
+                    "breakdown": "all",
+                    "group": label,
+                    "area": "All LAs",
+                    "wave": meta["year"],
+                    "estimate": rec.get(key),
+                    "comparator": "England",
+                    "comparator_value": rec.get("england"),
+                    "significance": "not tested",
+                    "suppressed": False,
+                    "flags": ";".join([*base_flags, "distribution of LA estimates"]),
+                }
+            )
     for rec in facts["breakdowns"]:
-        rows.append(_row("breakdowns", {**rec, "breakdown": rec.get("breakdown_label", rec.get("breakdown"))},
-                         area=la_name, flags=base_flags))
+        rows.append(
+            _row(
+                "breakdowns",
+                {**rec, "breakdown": rec.get("breakdown_label", rec.get("breakdown"))},
+                area=la_name,
+                flags=base_flags,
+            )
+        )
     for rec in facts["neighbourhoods"]:
-        rows.append(_row("neighbourhoods", {**rec, "breakdown": "neighbourhood", "group": rec.get("name")},
-                         area=rec.get("name") or rec.get("area_code"),
-                         flags=[*base_flags, "modelled (empirical Bayes)"]))
+        rows.append(
+            _row(
+                "neighbourhoods",
+                {**rec, "breakdown": "neighbourhood", "group": rec.get("name")},
+                area=rec.get("name") or rec.get("area_code"),
+                flags=[*base_flags, "modelled (empirical Bayes)"],
+            )
+        )
     for rec in facts["trend"]:
         area = la_name if rec.get("level") == "la" else "England"
-        rows.append(_row("trend", rec, area=area, comparator=None if area == "England" else "England",
-                         significance=None if area != "England" else "not tested", flags=base_flags))
+        rows.append(
+            _row(
+                "trend",
+                rec,
+                area=area,
+                comparator=None if area == "England" else "England",
+                significance=None if area != "England" else "not tested",
+                flags=base_flags,
+            )
+        )
     for rec in facts["changes"]:
         diff = rec.get("change")
-        rows.append(_row(
-            "change", rec, area=la_name, comparator=f"Previous wave ({rec.get('previous_wave')})",
-            comparator_value=rec.get("previous_estimate"),
-            significance="higher" if (diff or 0) > 0 else "lower",
-            flags=[*base_flags, f"change {diff:+.1f}" if diff is not None else "change"],
-        ))
+        # previous_wave is a float in the bundle (NaN-able): show the year as 2025, not 2025.0.
+        prev = rec.get("previous_wave")
+        rows.append(
+            _row(
+                "change",
+                rec,
+                area=la_name,
+                comparator=f"Previous wave ({int(prev) if prev is not None else 'none'})",
+                comparator_value=rec.get("previous_estimate"),
+                significance="higher" if (diff or 0) > 0 else "lower",
+                flags=[*base_flags, f"change {diff:+.1f}" if diff is not None else "change"],
+            )
+        )
     for rec in facts["legacy"]:
         rows.append(legacy_row(rec, la_name, base_flags))
     for rec in facts["quadrant"]:
         for axis, ind in (("traditional", "index_traditional"), ("drivers", "index_drivers")):
-            rows.append({
-                **{c: None for c in TABLE_COLUMNS}, "table": "quadrant", "indicator": ind,
-                "indicator_label": f"{axis.capitalize()} index", "type": "mean", "breakdown": "all",
-                "group": "All", "area": rec.get("la_name") or rec.get("la_code"), "wave": meta["year"],
-                "estimate": rec.get(axis), "ci_lower": rec.get(f"{axis}_ci_lower"),
-                "ci_upper": rec.get(f"{axis}_ci_upper"), "comparator": "England",
-                "comparator_value": rec.get(f"england_{axis}"),
-                "significance": rec.get(f"{axis}_sig_england", "not tested"), "suppressed": False,
-                "flags": ";".join([*base_flags, f"quadrant: {rec.get('quadrant')}"]),
-            })
+            rows.append(
+                {
+                    **{c: None for c in TABLE_COLUMNS},
+                    "table": "quadrant",
+                    "indicator": ind,
+                    "indicator_label": f"{axis.capitalize()} index",
+                    "type": "mean",
+                    "breakdown": "all",
+                    "group": "All",
+                    "area": rec.get("la_name") or rec.get("la_code"),
+                    "wave": meta["year"],
+                    "estimate": rec.get(axis),
+                    "ci_lower": rec.get(f"{axis}_ci_lower"),
+                    "ci_upper": rec.get(f"{axis}_ci_upper"),
+                    "comparator": "England",
+                    "comparator_value": rec.get(f"england_{axis}"),
+                    "significance": rec.get(f"{axis}_sig_england", "not tested"),
+                    "suppressed": False,
+                    "flags": ";".join([*base_flags, f"quadrant: {rec.get('quadrant')}"]),
+                }
+            )
     for rec in facts.get("lens", {}).get("units", []):
         for axis, ind in (("traditional", "index_traditional"), ("drivers", "index_drivers")):
-            rows.append({
-                **{c: None for c in TABLE_COLUMNS}, "table": "lens", "indicator": ind,
-                "indicator_label": f"{axis.capitalize()} index", "type": "mean",
-                "breakdown": rec.get("breakdown"), "group": rec.get("label"), "area": la_name,
-                "wave": meta["year"], "estimate": rec.get(axis),
-                "ci_lower": rec.get(f"{axis}_ci_lower"), "ci_upper": rec.get(f"{axis}_ci_upper"),
-                "base": rec.get("base"), "comparator": "England",
-                "comparator_value": rec.get(f"england_{axis}"),
-                "significance": rec.get(f"{axis}_sig_england", "not tested"), "suppressed": False,
-                "flags": ";".join([*base_flags, *(["modelled"] if rec.get("kind") == "neighbourhood" else []),
-                                   *(["looks fine on satisfaction but lacks drivers"] if rec.get("flagged") else [])]),
-            })
+            rows.append(
+                {
+                    **{c: None for c in TABLE_COLUMNS},
+                    "table": "lens",
+                    "indicator": ind,
+                    "indicator_label": f"{axis.capitalize()} index",
+                    "type": "mean",
+                    "breakdown": rec.get("breakdown"),
+                    "group": rec.get("label"),
+                    "area": la_name,
+                    "wave": meta["year"],
+                    "estimate": rec.get(axis),
+                    "ci_lower": rec.get(f"{axis}_ci_lower"),
+                    "ci_upper": rec.get(f"{axis}_ci_upper"),
+                    "base": rec.get("base"),
+                    "comparator": "England",
+                    "comparator_value": rec.get(f"england_{axis}"),
+                    "significance": rec.get(f"{axis}_sig_england", "not tested"),
+                    "suppressed": False,
+                    "flags": ";".join(
+                        [
+                            *base_flags,
+                            *(["modelled"] if rec.get("kind") == "neighbourhood" else []),
+                            *(
+                                ["looks fine on satisfaction but lacks drivers"]
+                                if rec.get("flagged")
+                                else []
+                            ),
+                        ]
+                    ),
+                }
+            )
     for rec in facts["priorities"]:
-        rows.append(_row(
-            "priorities", {**rec, "label": rec.get("indicator_label"), "group": rec.get("where")},
-            area=la_name, significance="worse" if rec.get("significant") else "similar",
-            flags=[*base_flags, f"priority rank {rec.get('rank')}", f"score {rec.get('score'):.3f}",
-                   *(["modelled"] if rec.get("modelled") else [])],
-        ))
+        rows.append(
+            _row(
+                "priorities",
+                {**rec, "label": rec.get("indicator_label"), "group": rec.get("where")},
+                area=la_name,
+                significance="worse" if rec.get("significant") else "similar",
+                flags=[
+                    *base_flags,
+                    f"priority rank {rec.get('rank')}",
+                    f"score {rec.get('score'):.3f}",
+                    *(["modelled"] if rec.get("modelled") else []),
+                ],
+            )
+        )
     frame = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     for col in NUMBER_COLUMNS:
         frame[col] = pd.to_numeric(frame[col], errors="coerce").round(4)
