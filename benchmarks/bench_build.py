@@ -62,7 +62,8 @@ def main() -> int:
         return 2
 
     results: dict[str, float | int | str] = {
-        "python": platform.python_version(), "machine": platform.machine(),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
     }
     measures = load_measures()
     settings = load_settings()
@@ -72,8 +73,13 @@ def main() -> int:
 
     values, _ = respondent_values(dataset, measures)
     types = indicator_types(measures)
-    groupings = [["wave"], ["wave", "region"], ["wave", "la_type"], ["wave", "la_code"],
-                 ["wave", "la_code", "neighbourhood_code"]]
+    groupings = [
+        ["wave"],
+        ["wave", "region"],
+        ["wave", "la_type"],
+        ["wave", "la_code"],
+        ["wave", "la_code", "neighbourhood_code"],
+    ]
     for b in settings.breakdowns:
         groupings += [["wave", b], ["wave", "la_code", b]]
     one_pass, results["estimates_one_pass_s"] = timed(
@@ -90,7 +96,9 @@ def main() -> int:
 
     from civicpulse_report.estimates import compute_estimates
 
-    est, results["compute_estimates_total_s"] = timed(compute_estimates, dataset, measures, settings)
+    est, results["compute_estimates_total_s"] = timed(
+        compute_estimates, dataset, measures, settings
+    )
     interventions = load_interventions(measures=measures)
     codes = sorted(dataset.la_lookup["la_code"])[: args.las * 2]
     year = est.latest_wave
@@ -98,8 +106,17 @@ def main() -> int:
         tmp_path = Path(tmp)
         bundles = {}
         for code in codes:
-            bundle, t = timed(facts_mod.build_facts, est, dataset, measures, settings,
-                              interventions, code, year, synthetic=True)
+            bundle, t = timed(
+                facts_mod.build_facts,
+                est,
+                dataset,
+                measures,
+                settings,
+                interventions,
+                code,
+                year,
+                synthetic=True,
+            )
             bundles[code] = bundle
             path = tmp_path / f"{code}.json"
             facts_mod.write_facts(bundle, path)
@@ -109,8 +126,13 @@ def main() -> int:
             times = []
             for code in codes_subset:
                 out = tmp_path / f"{code}.ipynb"
-                _, t = timed(execute_report_notebook, LA_REPORT_NOTEBOOK, out,
-                             notebook_parameters(code, year, tmp_path / f"{code}.json"), pool=pool)
+                _, t = timed(
+                    execute_report_notebook,
+                    LA_REPORT_NOTEBOOK,
+                    out,
+                    notebook_parameters(code, year, tmp_path / f"{code}.json"),
+                    pool=pool,
+                )
                 times.append(t)
             return times
 
@@ -121,7 +143,9 @@ def main() -> int:
             warm_pool.close()
         fresh = run(codes[args.las :], None)
         results["notebook_warm_first_s"] = round(warm[0], 3)
-        results["notebook_warm_median_after_first_s"] = round(statistics.median(warm[1:] or warm), 3)
+        results["notebook_warm_median_after_first_s"] = round(
+            statistics.median(warm[1:] or warm), 3
+        )
         results["notebook_fresh_median_s"] = round(statistics.median(fresh), 3)
 
         import nbformat
@@ -139,8 +163,10 @@ def main() -> int:
 
     per_la = results["notebook_warm_median_after_first_s"] + results["render_total_s"]
     results["projected_national_two_workers_s"] = round(
-        results["load_validate_s"] + results["compute_estimates_total_s"]
-        + results["las"] * (per_la + 0.3) / 2, 1
+        results["load_validate_s"]
+        + results["compute_estimates_total_s"]
+        + results["las"] * (per_la + 0.3) / 2,
+        1,
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, default=str))

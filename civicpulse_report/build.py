@@ -9,6 +9,7 @@ report only when complete. One LA failing never stops the others.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import hashlib
@@ -117,12 +118,19 @@ class RunContext:
 def _git_commit() -> str | None:
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=paths.PROJECT_ROOT, capture_output=True,
-            text=True, timeout=10, check=True,
+            ["git", "rev-parse", "HEAD"],
+            cwd=paths.PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
         )
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=paths.PROJECT_ROOT,
-            capture_output=True, text=True, timeout=10,
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=paths.PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
         ).stdout.strip()
         return out.stdout.strip() + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
@@ -132,8 +140,20 @@ def _git_commit() -> str | None:
 def tool_versions() -> dict[str, str]:
     """Versions of Python and the packages and tools that shape the outputs."""
     versions = {"python": platform.python_version(), "civicpulse-report": __version__}
-    for dist in ("pandas", "numpy", "scipy", "pandera", "papermill", "nbclient", "ipykernel",
-                 "matplotlib", "seaborn", "typst", "pypandoc-binary", "pyreadstat"):
+    for dist in (
+        "pandas",
+        "numpy",
+        "scipy",
+        "pandera",
+        "papermill",
+        "nbclient",
+        "ipykernel",
+        "matplotlib",
+        "seaborn",
+        "typst",
+        "pypandoc-binary",
+        "pyreadstat",
+    ):
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[dist] = metadata.version(dist)
     versions.update(render.tool_versions())
@@ -164,10 +184,22 @@ def prepare(options: BuildOptions) -> RunContext:
     known = set(dataset.la_lookup["la_code"].astype(str))
     for code in options.la_codes:
         if not check_la_code(code):
-            problems.append(Problem("--la", f"'{code}' is not a valid LA code", hint="use a GSS code such as E06000001"))
+            problems.append(
+                Problem(
+                    "--la",
+                    f"'{code}' is not a valid LA code",
+                    hint="use a GSS code such as E06000001",
+                )
+            )
         elif code not in known:
-            problems.append(Problem("--la", f"LA code '{code}' is not in the LA lookup",
-                                    values=(code,), hint="check the code against la_lookup"))
+            problems.append(
+                Problem(
+                    "--la",
+                    f"LA code '{code}' is not in the LA lookup",
+                    values=(code,),
+                    hint="check the code against la_lookup",
+                )
+            )
     if problems:
         raise InputError(problems)
     check_parameters(options.notebook, notebook_parameters("X06000001", year, Path("facts.json")))
@@ -179,18 +211,34 @@ def prepare(options: BuildOptions) -> RunContext:
     est = estimates.estimates
     common = est[est["la_code"].isna() | ((est["level"] == "la") & (est["breakdown"] == "all"))]
     by_la = {
-        code: pd.concat([common, part[~((part["level"] == "la") & (part["breakdown"] == "all"))]],
-                        ignore_index=True)
+        code: pd.concat(
+            [common, part[~((part["level"] == "la") & (part["breakdown"] == "all"))]],
+            ignore_index=True,
+        )
         for code, part in est[est["la_code"].notna()].groupby("la_code", sort=False)
     }
     hashes = dict(dataset.files)
-    for cfg in (options.measures_path, options.settings_path, options.interventions_path, options.notebook):
+    for cfg in (
+        options.measures_path,
+        options.settings_path,
+        options.interventions_path,
+        options.notebook,
+    ):
         hashes[str(cfg)] = file_sha256(cfg)
     return RunContext(
-        options=options, year=year, dataset=dataset, measures=measures, settings=settings,
-        interventions=tuple(interventions), estimates=estimates,
-        synthetic=is_synthetic(dataset), renderer=renderer, input_hashes=hashes,
-        tool_versions=tool_versions(), git_commit=_git_commit(), by_la=by_la,
+        options=options,
+        year=year,
+        dataset=dataset,
+        measures=measures,
+        settings=settings,
+        interventions=tuple(interventions),
+        estimates=estimates,
+        synthetic=is_synthetic(dataset),
+        renderer=renderer,
+        input_hashes=hashes,
+        tool_versions=tool_versions(),
+        git_commit=_git_commit(),
+        by_la=by_la,
     )
 
 
@@ -263,11 +311,21 @@ def build_one(ctx: RunContext, la_code: str, pool: KernelPool | None) -> LAResul
         t = time.perf_counter()
         la_est = ctx.by_la[la_code]
         est = EstimateSet(
-            estimates=la_est, neighbours=ctx.estimates.neighbours, alpha=ctx.estimates.alpha,
-            spine=ctx.estimates.spine, reference=ctx.estimates.reference, waves=ctx.estimates.waves,
+            estimates=la_est,
+            neighbours=ctx.estimates.neighbours,
+            alpha=ctx.estimates.alpha,
+            spine=ctx.estimates.spine,
+            reference=ctx.estimates.reference,
+            waves=ctx.estimates.waves,
         )
         bundle = facts.build_facts(
-            est, ctx.dataset, ctx.measures, ctx.settings, ctx.interventions, la_code, ctx.year,
+            est,
+            ctx.dataset,
+            ctx.measures,
+            ctx.settings,
+            ctx.interventions,
+            la_code,
+            ctx.year,
             synthetic=ctx.synthetic,
         )
         facts_path = opts.build_dir / str(ctx.year) / "facts" / f"{la_code}.json"
@@ -278,8 +336,11 @@ def build_one(ctx: RunContext, la_code: str, pool: KernelPool | None) -> LAResul
         t = time.perf_counter()
         executed = staging / "report.ipynb"
         nb = execute_report_notebook(
-            opts.notebook, executed, notebook_parameters(la_code, ctx.year, facts_path.resolve()),
-            pool=pool, cwd=staging,
+            opts.notebook,
+            executed,
+            notebook_parameters(la_code, ctx.year, facts_path.resolve()),
+            pool=pool,
+            cwd=staging,
         )
         nb.cells.insert(0, nbformat.v4.new_raw_cell(front_matter(bundle)))
         nbformat.write(nb, executed)
@@ -287,7 +348,9 @@ def build_one(ctx: RunContext, la_code: str, pool: KernelPool | None) -> LAResul
 
         stage = "render"
         t = time.perf_counter()
-        result = render.render_report(executed, staging, formats=opts.formats, renderer=ctx.renderer)
+        result = render.render_report(
+            executed, staging, formats=opts.formats, renderer=ctx.renderer
+        )
         timings.update({f"render_{k}": v for k, v in result.timings.items()})
         timings["render"] = time.perf_counter() - t
 
@@ -298,7 +361,8 @@ def build_one(ctx: RunContext, la_code: str, pool: KernelPool | None) -> LAResul
         stage = "manifest"
         outputs = {
             p.name: {"bytes": p.stat().st_size, "sha256": _sha256_bytes(p)}
-            for p in sorted(staging.iterdir()) if p.is_file()
+            for p in sorted(staging.iterdir())
+            if p.is_file()
         }
         timings["total"] = time.perf_counter() - started
         manifest = {
@@ -324,14 +388,22 @@ def build_one(ctx: RunContext, la_code: str, pool: KernelPool | None) -> LAResul
         )
         stage = "publish"
         _publish(staging, year_dir / la_code)
-        return LAResult(la_code, True, time.perf_counter() - started,
-                        {k: str(year_dir / la_code / k) for k in outputs})
+        return LAResult(
+            la_code,
+            True,
+            time.perf_counter() - started,
+            {k: str(year_dir / la_code / k) for k in outputs},
+        )
     except Exception as exc:  # one LA failing must never stop the others
         shutil.rmtree(staging, ignore_errors=True)
         details = traceback.format_exception(exc)[-6:]
         log.debug("LA %s failed at %s:\n%s", la_code, stage, "".join(details))
-        return LAResult(la_code, False, time.perf_counter() - started,
-                        failure=BuildFailure(la_code, stage, f"{type(exc).__name__}: {exc}", details))
+        return LAResult(
+            la_code,
+            False,
+            time.perf_counter() - started,
+            failure=BuildFailure(la_code, stage, f"{type(exc).__name__}: {exc}", details),
+        )
 
 
 # --- workers -------------------------------------------------------------------
@@ -339,7 +411,23 @@ def build_one(ctx: RunContext, la_code: str, pool: KernelPool | None) -> LAResul
 _WORKER_CTX: RunContext | None = None
 
 
+def _forget_inherited_event_loops() -> None:
+    """Drop the asyncio loops a forked worker inherits from its parent.
+
+    jupyter_core runs coroutines on a per-thread loop, some in a background thread.
+    After a fork that thread is gone, so reusing the parent's loop (left behind by an
+    earlier in-process build) waits forever; the loop's selector is the parent's too.
+    """
+    with contextlib.suppress(ImportError, AttributeError):
+        from jupyter_core import utils as jupyter_utils
+
+        jupyter_utils._runner_map.clear()
+        jupyter_utils._loop.set(None)
+    asyncio.set_event_loop(None)
+
+
 def _worker_main(tasks: mp.Queue, results: mp.Queue, fresh: bool) -> None:
+    _forget_inherited_event_loops()
     pool = KernelPool(fresh=fresh)
     try:
         while True:
@@ -386,7 +474,9 @@ def run_jobs(
         tasks.put(code)
 
     def spawn() -> mp.Process:
-        proc = mp_ctx.Process(target=_worker_main, args=(tasks, done, ctx.options.fresh_kernels), daemon=False)
+        proc = mp_ctx.Process(
+            target=_worker_main, args=(tasks, done, ctx.options.fresh_kernels), daemon=False
+        )
         proc.start()
         return proc
 
@@ -404,8 +494,16 @@ def run_jobs(
                         code = current.pop(pid, None)
                         if code and code in remaining:
                             remaining.discard(code)
-                            res = LAResult(code, False, 0.0, failure=BuildFailure(
-                                code, "worker", f"the worker process died (exit code {proc.exitcode})"))
+                            res = LAResult(
+                                code,
+                                False,
+                                0.0,
+                                failure=BuildFailure(
+                                    code,
+                                    "worker",
+                                    f"the worker process died (exit code {proc.exitcode})",
+                                ),
+                            )
                             results.append(res)
                             if on_done:
                                 on_done(res)
@@ -464,8 +562,16 @@ def build_reports(
     # Untrusted codes never become paths unless they pass validation.
     bad = [c for c in la_codes if not check_la_code(c)]
     if bad:
-        raise InputError([Problem("la_lookup", "LA codes that cannot be used as folder names",
-                                  column="la_code", values=tuple(bad[:5]))])
+        raise InputError(
+            [
+                Problem(
+                    "la_lookup",
+                    "LA codes that cannot be used as folder names",
+                    column="la_code",
+                    values=tuple(bad[:5]),
+                )
+            ]
+        )
     year_dir = options.out_dir / str(ctx.year)
     restored = recover_interrupted(year_dir)
     if restored:
@@ -489,5 +595,6 @@ def resolved_configuration(options: BuildOptions) -> dict[str, Any]:
     """The resolved options as plain data, for the start-of-run log."""
     data = asdict(options)
     return {k: (str(v) if isinstance(v, Path) else v) for k, v in data.items()} | {
-        "python": sys.version.split()[0], "package_version": __version__,
+        "python": sys.version.split()[0],
+        "package_version": __version__,
     }

@@ -50,27 +50,65 @@ def _positive_int(value: str) -> int:
     return number
 
 
-def _add_build_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--year", type=int, default=None,
-                   help="survey wave (year) to report; default: the latest wave in the data")
-    p.add_argument("--la", dest="la_codes", action="append", default=[], metavar="CODE",
-                   help="LA code to build (repeat for several); default: every LA")
-    p.add_argument("--format", dest="formats", type=_formats, default=("html", "pdf"),
-                   help="comma-separated output formats: html,pdf (default both)")
-    p.add_argument("--renderer", choices=("auto", "builtin", "quarto"), default="auto",
-                   help="auto: quarto when on PATH, else builtin (pandoc + typst)")
-    p.add_argument("--jobs", type=_positive_int, default=2,
-                   help="parallel worker processes (default 2)")
-    p.add_argument("--out", type=Path, default=paths.REPORTS_DIR,
-                   help="output folder (default reports/)")
-    p.add_argument("--build-dir", dest="build_dir", type=Path, default=paths.BUILD_DIR,
-                   help="folder for intermediate files such as fact bundles (default build/)")
-    p.add_argument("--fresh-kernels", action="store_true",
-                   help="start a new Python kernel for every LA (slower; default reuses a warm kernel per worker)")
+def _add_build_options(p: argparse.ArgumentParser, out_flag: str = "--out") -> None:
+    p.add_argument(
+        "--year",
+        type=int,
+        default=None,
+        help="survey wave (year) to report; default: the latest wave in the data",
+    )
+    p.add_argument(
+        "--la",
+        dest="la_codes",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="LA code to build (repeat for several); default: every LA",
+    )
+    p.add_argument(
+        "--format",
+        dest="formats",
+        type=_formats,
+        default=("html", "pdf"),
+        help="comma-separated output formats: html,pdf (default both)",
+    )
+    p.add_argument(
+        "--renderer",
+        choices=("auto", "builtin", "quarto"),
+        default="auto",
+        help="auto: quarto when on PATH, else builtin (pandoc + typst)",
+    )
+    p.add_argument(
+        "--jobs", type=_positive_int, default=2, help="parallel worker processes (default 2)"
+    )
+    p.add_argument(
+        out_flag,
+        dest="reports_out",
+        type=Path,
+        default=paths.REPORTS_DIR,
+        metavar="DIR",
+        help="folder the reports are written to (default reports/)",
+    )
+    p.add_argument(
+        "--build-dir",
+        dest="build_dir",
+        type=Path,
+        default=paths.BUILD_DIR,
+        help="folder for intermediate files such as fact bundles (default build/)",
+    )
+    p.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="start a new Python kernel for every LA (slower; default reuses a warm kernel per worker)",
+    )
     p.add_argument("--measures", type=Path, default=paths.MEASURES_FILE, help="measures YAML")
     p.add_argument("--settings", type=Path, default=paths.SETTINGS_FILE, help="settings YAML")
-    p.add_argument("--interventions", type=Path, default=paths.INTERVENTIONS_FILE,
-                   help="intervention library YAML")
+    p.add_argument(
+        "--interventions",
+        type=Path,
+        default=paths.INTERVENTIONS_FILE,
+        help="intervention library YAML",
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -82,26 +120,50 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="generate the synthetic demo data set, then build its reports",
-                          description="Write the deterministic synthetic demo data into data/demo/ "
-                          "(or --data-out), then build every demo LA's report for the latest wave.")
-    demo.add_argument("--data-out", dest="data_out", type=Path, default=paths.DEMO_DATA_DIR,
-                      help="where to write the demo data (default data/demo/)")
-    demo.add_argument("--las", type=_positive_int, default=300, help="number of fictional LAs (default 300)")
+    demo = sub.add_parser(
+        "demo",
+        help="generate the synthetic demo data set, then build its reports",
+        description="Write the deterministic synthetic demo data into data/demo/ "
+        "(or --out DIR), then build every demo LA's report for the latest wave.",
+    )
+    demo.add_argument(
+        "--out",
+        dest="data_out",
+        type=Path,
+        default=paths.DEMO_DATA_DIR,
+        metavar="DIR",
+        help="where to write the demo data (default data/demo/)",
+    )
+    demo.add_argument(
+        "--las", type=_positive_int, default=300, help="number of fictional LAs (default 300)"
+    )
     demo.add_argument("--seed", type=int, default=20261128, help="random seed (default 20261128)")
     demo.add_argument("--no-build", action="store_true", help="only write the data")
-    _add_build_options(demo)
+    _add_build_options(demo, out_flag="--reports")
 
-    validate = sub.add_parser("validate", help="check input files against the contract",
-                              description="Check data folders or files against the input contract "
-                              "and print every problem at once. Exit 0 when clean, 2 when not.")
-    validate.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                          help="a data folder, or individual input files")
-    validate.add_argument("--measures", type=Path, default=paths.MEASURES_FILE, help="measures YAML")
+    validate = sub.add_parser(
+        "validate",
+        help="check input files against the contract",
+        description="Check data folders or files against the input contract "
+        "and print every problem at once. Exit 0 when clean, 2 when not.",
+    )
+    validate.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="a data folder, or individual input files",
+    )
+    validate.add_argument(
+        "--measures", type=Path, default=paths.MEASURES_FILE, help="measures YAML"
+    )
 
-    build = sub.add_parser("build", help="build reports from a data folder",
-                           description="Validate the data, compute every estimate once, then build "
-                           "each LA's report into <out>/<year>/<la_code>/.")
+    build = sub.add_parser(
+        "build",
+        help="build reports from a data folder",
+        description="Validate the data, compute every estimate once, then build "
+        "each LA's report into <out>/<year>/<la_code>/.",
+    )
     build.add_argument("--data", type=Path, required=True, help="folder holding the input files")
     _add_build_options(build)
     return parser
@@ -118,16 +180,29 @@ def _run_build(args: argparse.Namespace, data_dir: Path) -> int:
     from civicpulse_report.build import BuildOptions, build_reports, resolved_configuration
 
     options = BuildOptions(
-        data_dir=data_dir, year=args.year, la_codes=tuple(args.la_codes), formats=tuple(args.formats),
-        renderer=args.renderer, jobs=args.jobs, out_dir=args.out, build_dir=args.build_dir,
-        measures_path=args.measures, settings_path=args.settings,
-        interventions_path=args.interventions, fresh_kernels=args.fresh_kernels,
+        data_dir=data_dir,
+        year=args.year,
+        la_codes=tuple(args.la_codes),
+        formats=tuple(args.formats),
+        renderer=args.renderer,
+        jobs=args.jobs,
+        out_dir=args.reports_out,
+        build_dir=args.build_dir,
+        measures_path=args.measures,
+        settings_path=args.settings,
+        interventions_path=args.interventions,
+        fresh_kernels=args.fresh_kernels,
     )
     log.info("resolved configuration: %s", json.dumps(resolved_configuration(options), default=str))
     progress = Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[last]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-        console=console, transient=False,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
     )
     state: dict[str, object] = {}
 
@@ -170,8 +245,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     with console.status("Generating synthetic demo data"):
         data = generate_demo(spec)
         written = write_demo(data, args.data_out)
-    console.print(f"Wrote synthetic demo data ({args.las} LAs, seed {args.seed}) to {args.data_out}: "
-                  + ", ".join(p.name for p in written.values()), highlight=False)
+    console.print(
+        f"Wrote synthetic demo data ({args.las} LAs, seed {args.seed}) to {args.data_out}: "
+        + ", ".join(p.name for p in written.values()),
+        highlight=False,
+    )
     if args.no_build:
         return 0
     return _run_build(args, args.data_out)
@@ -185,8 +263,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     problems = validate_paths(args.paths, measures)
     if problems:
         raise InputError(problems)
-    console.print(f"[green]OK[/]: {', '.join(str(p) for p in args.paths)} "
-                  "meet the input contract.", highlight=False)
+    console.print(
+        f"[green]OK[/]: {', '.join(str(p) for p in args.paths)} meet the input contract.",
+        highlight=False,
+    )
     return 0
 
 

@@ -186,7 +186,9 @@ def load_measures(path: Path | str = MEASURES_FILE) -> Measures:
         raise ConfigError(problems)
 
     items = {
-        name: Item(name=name, question=str(spec.get("question", "")), codes=_as_codes(spec["codes"]))
+        name: Item(
+            name=name, question=str(spec.get("question", "")), codes=_as_codes(spec["codes"])
+        )
         for name, spec in raw["items"].items()
     }
     for item in items.values():
@@ -201,7 +203,9 @@ def load_measures(path: Path | str = MEASURES_FILE) -> Measures:
 
     domains = tuple(
         Domain(
-            id=d["id"], role=d.get("role", "civic_pulse"), label=d["label"],
+            id=d["id"],
+            role=d.get("role", "civic_pulse"),
+            label=d["label"],
             description=d.get("description", ""),
         )
         for d in raw["domains"]
@@ -230,9 +234,7 @@ def load_measures(path: Path | str = MEASURES_FILE) -> Measures:
         if spec["domain"] not in domain_ids:
             problems.append(_config_problem(path, f"unknown domain '{spec['domain']}'", where))
         if spec["type"] not in ("proportion", "mean"):
-            problems.append(
-                _config_problem(path, "type must be 'proportion' or 'mean'", where)
-            )
+            problems.append(_config_problem(path, "type must be 'proportion' or 'mean'", where))
         if spec["polarity"] not in ("higher_is_better", "lower_is_better", "neutral"):
             problems.append(
                 _config_problem(
@@ -256,7 +258,9 @@ def load_measures(path: Path | str = MEASURES_FILE) -> Measures:
                 bad = set(positive) - items[spec["items"][0]].valid_codes
                 if bad:
                     problems.append(
-                        _config_problem(path, f"positive_codes {sorted(bad)} not valid codes", where)
+                        _config_problem(
+                            path, f"positive_codes {sorted(bad)} not valid codes", where
+                        )
                     )
         elif spec["type"] == "mean":
             sc = spec.get("scale") or {}
@@ -271,7 +275,9 @@ def load_measures(path: Path | str = MEASURES_FILE) -> Measures:
                 problems.append(_config_problem(path, "scale needs method and range", where))
             else:
                 if scale.method not in ("mean", "sum"):
-                    problems.append(_config_problem(path, "scale method must be mean or sum", where))
+                    problems.append(
+                        _config_problem(path, "scale method must be mean or sum", where)
+                    )
                 if not set(scale.reverse) <= set(spec["items"]):
                     problems.append(
                         _config_problem(path, "reverse items must be among the items", where)
@@ -313,7 +319,8 @@ def load_measures(path: Path | str = MEASURES_FILE) -> Measures:
         if li.civic_pulse not in seen:
             problems.append(
                 _config_problem(
-                    path, f"civic_pulse '{li.civic_pulse}' is not an indicator id",
+                    path,
+                    f"civic_pulse '{li.civic_pulse}' is not an indicator id",
                     f"legacy indicator '{li.code}'",
                 )
             )
@@ -338,7 +345,9 @@ def valid_item_values(values: pd.Series, item: Item) -> pd.Series:
     return numeric.where(numeric >= 0)
 
 
-def score_scale(items: pd.DataFrame, scale: Scale, item_range: tuple[int, int] = (1, 5)) -> pd.Series:
+def score_scale(
+    items: pd.DataFrame, scale: Scale, item_range: tuple[int, int] = (1, 5)
+) -> pd.Series:
     """Score a multi-item scale per respondent.
 
     Reverse-scored items are recoded ``low + high - x``. A respondent with fewer
@@ -388,7 +397,9 @@ def score_indicators(survey: pd.DataFrame, measures: Measures) -> pd.DataFrame:
         if ind.type == "proportion":
             item = measures.items[ind.items[0]]
             values = valid_item_values(survey[item.name], item)
-            columns[ind.id] = values.isin(ind.positive_codes).astype("float64").where(values.notna())
+            columns[ind.id] = (
+                values.isin(ind.positive_codes).astype("float64").where(values.notna())
+            )
         else:
             assert ind.scale is not None
             frame = pd.DataFrame(

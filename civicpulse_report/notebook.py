@@ -79,7 +79,8 @@ def check_parameters(notebook_path: Path, parameters: Mapping[str, Any]) -> None
         messages.append(f"missing parameter(s) {missing}")
     if messages:
         raise ParameterError(
-            f"{notebook_path.name}: " + "; ".join(messages)
+            f"{notebook_path.name}: "
+            + "; ".join(messages)
             + f". The notebook declares: {sorted(declared)}"
         )
 
@@ -109,7 +110,8 @@ class KernelPool:
         for attempt in (1, 2):
             # IPC sockets in a private folder: local only, and no unencrypted TCP ports.
             km = KernelManager(
-                kernel_name=KERNEL_NAME, transport="ipc",
+                kernel_name=KERNEL_NAME,
+                transport="ipc",
                 ip=str(self._socket_dir / f"k{os.getpid()}-{attempt}-{time.monotonic_ns()}"),
             )
             try:

@@ -26,8 +26,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 from numpy.typing import ArrayLike
+from scipy import sparse
 from scipy import stats as sps
 
 EstimateType = Literal["proportion", "mean"]

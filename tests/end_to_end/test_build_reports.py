@@ -247,7 +247,9 @@ def test_tables_csv_has_the_documented_columns_and_complete_rows(built: Built, r
     assert header.split(",") == TABLE_COLUMNS
     table = read_tables(folder)
     assert set(table["table"]) >= {"headline", "indicators", "breakdowns", "neighbourhoods"}
-    published = table[table["table"].isin(["headline", "indicators", "breakdowns", "neighbourhoods"])]
+    published = table[
+        table["table"].isin(["headline", "indicators", "breakdowns", "neighbourhoods"])
+    ]
     shown = published[~published["suppressed"]]
     blank = shown[shown["estimate"].isna()]
     assert blank.empty, f"published rows without an estimate:\n{blank.head()}"
@@ -350,9 +352,7 @@ def test_executed_notebook_has_no_errors_and_starts_with_front_matter(
     assert html.unescape(front["title"]).endswith(built.names[role])
 
 
-def test_rebuilding_one_la_gives_byte_identical_tables(
-    built: Built, tmp_path: Path
-) -> None:
+def test_rebuilding_one_la_gives_byte_identical_tables(built: Built, tmp_path: Path) -> None:
     code = built.codes["other"]
     again = build_reports(
         BuildOptions(
