@@ -29,12 +29,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
+from civicpulse_report.estimates import INDEX_PREFIX
 from civicpulse_report.measures import Measures
+from civicpulse_report.schema import ENGLAND_CODE
 
 # These mirror civicpulse_report.estimates; defined here so this module does
 # not import the estimation pass (and its I/O dependencies) to read a frame.
-ENGLAND_CODE = "E92000001"
-INDEX_PREFIX = "index_"
 TRADITIONAL_INDEX = "index_traditional"
 DRIVERS_INDEX = "index_drivers"
 

@@ -41,8 +41,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from civicpulse_report.measures import Measures, load_measures, score_indicators
+from civicpulse_report.schema import ENGLAND_CODE, ENGLISH_REGIONS
+from civicpulse_report.settings import DEMOGRAPHIC_COLUMNS
 
-ENGLAND_CODE = "E92000001"
 """GSS code of England, used for national rows of the legacy table."""
 
 LA_CODE_PATTERN = r"^X0[6-9]\d{6}$"
@@ -51,17 +52,7 @@ LA_CODE_PATTERN = r"^X0[6-9]\d{6}$"
 MAX_LAS = 1000
 """Most LAs one data set can have (the fictional name pool is finite)."""
 
-REGIONS: tuple[str, ...] = (
-    "North East",
-    "North West",
-    "Yorkshire and The Humber",
-    "East Midlands",
-    "West Midlands",
-    "East of England",
-    "London",
-    "South East",
-    "South West",
-)
+REGIONS: tuple[str, ...] = ENGLISH_REGIONS
 LA_TYPES: tuple[str, ...] = (
     "London borough",
     "Metropolitan district",
@@ -538,15 +529,7 @@ _DEMOGRAPHIC_MISSING = {
 }
 _MISSING_AGE_FACTOR = np.array([0.8, 0.8, 0.9, 1.0, 1.4, 2.0])
 _BLOCK_SKIP = {"resilience": 0.012, "wellbeing": 0.015}
-_SURVEY_DEMOGRAPHICS = (
-    "age_band",
-    "sex",
-    "ethnic_group",
-    "tenure",
-    "disability",
-    "imd_quintile",
-    "years_in_area",
-)
+_SURVEY_DEMOGRAPHICS = DEMOGRAPHIC_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,9 @@ from civicpulse_report.measures import (
     standardised_components,
 )
 from civicpulse_report.neighbours import nearest_neighbours
+from civicpulse_report.schema import ENGLAND_CODE
 from civicpulse_report.settings import Settings
 
-ENGLAND_CODE = "E92000001"
 ENGLAND_NAME = "England"
 INDEX_PREFIX = "index_"
 

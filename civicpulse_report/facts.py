@@ -35,29 +35,6 @@ SYNTHETIC_NOTICE = (
     "Synthetic demonstration data: these figures are generated, not real survey results."
 )
 
-TABLE_COLUMNS = [
-    "table",
-    "indicator",
-    "indicator_label",
-    "breakdown",
-    "group",
-    "area",
-    "wave",
-    "type",
-    "estimate",
-    "ci_lower",
-    "ci_upper",
-    "base",
-    "weighted_base",
-    "n_eff",
-    "deff",
-    "comparator",
-    "comparator_value",
-    "significance",
-    "suppressed",
-    "flags",
-]
-
 
 def _clean(value: Any) -> Any:
     """JSON-safe plain values: NaN/NA -> None, numpy scalars -> Python."""

@@ -83,7 +83,7 @@ def _configure_inline_backend() -> None:
     except ImportError:  # pragma: no cover - IPython ships with ipykernel
         return
     shell = get_ipython()
-    if shell is None or "InlineBackend" not in shell.config and not hasattr(shell, "kernel"):
+    if shell is None or not hasattr(shell, "kernel"):  # only inside a Jupyter kernel
         return
     shell.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
 

@@ -28,6 +28,7 @@ from pandera.errors import SchemaErrors
 
 from civicpulse_report.errors import InputError, Problem
 from civicpulse_report.measures import Measures
+from civicpulse_report.settings import DEMOGRAPHIC_COLUMNS
 
 #: The four tables of a data directory, by role (also the file name stems).
 ROLES = ("survey", "la_lookup", "neighbourhoods", "legacy_indicators")
@@ -40,7 +41,7 @@ ENGLAND_CODE = "E92000001"
 _LA_CODE = re.compile(r"(?:E06|E07|E08|E09|W06)[0-9]{6}|X0[6-9][0-9]{6}")
 _NEIGHBOURHOOD_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 
-REGIONS = (
+ENGLISH_REGIONS = (
     "North East",
     "North West",
     "Yorkshire and The Humber",
@@ -50,8 +51,8 @@ REGIONS = (
     "London",
     "South East",
     "South West",
-    "Wales",
 )
+REGIONS = (*ENGLISH_REGIONS, "Wales")
 LA_TYPES = (
     "London borough",
     "Metropolitan district",
@@ -64,15 +65,7 @@ LA_TYPES = (
 CONTEXT_COLUMNS = ("imd_score", "urbanity", "median_age", "pct_over_65", "pct_ethnic_minority")
 
 SURVEY_KEYS = ("respondent_id", "wave", "la_code", "neighbourhood_code", "weight")
-DEMOGRAPHICS = (
-    "age_band",
-    "sex",
-    "ethnic_group",
-    "tenure",
-    "disability",
-    "imd_quintile",
-    "years_in_area",
-)
+DEMOGRAPHICS = DEMOGRAPHIC_COLUMNS
 
 _BLANK_RULE = ("must not be blank", "fill in a value on every row")
 _UNIQUE_RULE = (
