@@ -28,11 +28,11 @@ demo-data: $(STAMP) ## Only generate the synthetic demo data into data/demo/
 test: $(STAMP) ## Run the test suite (fast: skips suites marked slow)
 	$(BIN)/python -m pytest
 
-test-all: $(STAMP) ## Run every test, including the slow full-demo suite
+test-all: $(STAMP) ## Run every test, including suites marked slow (larger synthetic data sets)
 	$(BIN)/python -m pytest -m ""
 
 test-update: $(STAMP) ## Refresh the snapshot files the snapshot tests compare against
-	UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests -k snapshot
+	UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/integration/test_snapshots.py
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check civicpulse_report tests benchmarks

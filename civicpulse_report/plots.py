@@ -147,7 +147,7 @@ def _draw_dots(
             ax.text(
                 0.01,
                 yi,
-                "suppressed (fewer respondents than the minimum base)",
+                "suppressed (small base)",
                 transform=ax.get_yaxis_transform(),
                 va="center",
                 fontsize=7,
