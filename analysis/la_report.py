@@ -288,6 +288,7 @@ if legacy:
           p.format_value(r["civic_pulse_value"], "proportion") if r.get("civic_pulse_value") is not None else "–",
           p.format_value(r["civic_pulse_england_value"], "proportion") if r.get("civic_pulse_england_value") is not None else "–"]
          for r in legacy],
+        align=["l", "l", "r", "r", "r", "l", "r", "r"],
         caption="Older survey measures beside the matching Civic Pulse measures.", label="tbl-legacy",
     ))
     caveats = sorted({r["caveat"] for r in legacy if r.get("caveat")})

@@ -96,6 +96,8 @@ def describe_unit(
     name from ``neighbourhood_names`` (by code), falling back to the code.
     Names are untrusted text and are returned as is.
     """
+    if breakdown == "all":
+        return "All adults in the area"
     if breakdown == "neighbourhood":
         code = group_code if group_code is not None else group
         names = neighbourhood_names or {}

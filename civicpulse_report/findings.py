@@ -380,11 +380,18 @@ def _top_priority(
         if row is not None and _publishable(row):
             measure = _measure_name(measures, str(top["indicator"]))
             people = format_value(refs.estimate_cell(row, "weighted_base"), "count")
-            text = (
-                f"The top priority for action is {top['where']}, on {measure}: "
-                f"{_figure(row, refs, ci)}, {_versus_england(row, refs)}, among an estimated "
-                f"{people} adults."
-            )
+            if top.get("kind") == "area":
+                text = (
+                    f"The top priority for action is area-wide, on {measure}: "
+                    f"{_figure(row, refs, ci)} across {la_name}, {_versus_england(row, refs)}, "
+                    f"for an estimated {people} adults."
+                )
+            else:
+                text = (
+                    f"The top priority for action is {top['where']}, on {measure}: "
+                    f"{_figure(row, refs, ci)}, {_versus_england(row, refs)}, among an "
+                    f"estimated {people} adults."
+                )
             if top.get("kind") == "neighbourhood":
                 text += " This is a modelled neighbourhood estimate."
             for rec in recommendations or ():

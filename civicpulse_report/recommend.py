@@ -299,9 +299,10 @@ def unit_rows(
     neighbourhood_names: Mapping[str, str] | None = None,
     domain_roles: Sequence[str] = ("civic_pulse",),
 ) -> pd.DataFrame:
-    """Publishable group and neighbourhood rows of one LA, with gaps to England.
+    """Publishable whole-area, group and neighbourhood rows of one LA, with gaps to England.
 
-    Rows: level la with a demographic breakdown, and level neighbourhood, in
+    Rows: level la overall (kind "area"), level la with a demographic
+    breakdown (kind "group"), and level neighbourhood, in
     ``wave``, for the non-neutral indicators and indices of domains with the
     given roles; never a suppressed row. Adds where, kind, unit (a key),
     indicator_label, domain, polarity (from measures), gap (oriented, positive
@@ -316,13 +317,24 @@ def unit_rows(
         & ~in_wave["breakdown"].isin(["all", "neighbourhood"])
     )
     hoods = (in_wave["level"] == "neighbourhood") & (in_wave["la_code"] == la_code)
+    # The whole area is a unit too: where everyone lacks a driver (a "hidden
+    # need" LA), that is the finding, not the largest group that mirrors it.
+    whole = (
+        (in_wave["level"] == "la")
+        & (in_wave["area_code"] == la_code)
+        & (in_wave["breakdown"] == "all")
+    )
     suppressed = in_wave["suppressed"].astype("boolean").fillna(True).astype(bool)
-    rows = in_wave[(groups | hoods) & ~suppressed & in_wave["estimate"].notna()]
+    rows = in_wave[(groups | hoods | whole) & ~suppressed & in_wave["estimate"].notna()]
     rows = rows.drop(columns=["polarity", "type"], errors="ignore").merge(
         meta, on="indicator", how="left"
     )
     rows["group_code"] = rows["group_code"].astype(object)
-    rows["kind"] = np.where(rows["level"] == "neighbourhood", "neighbourhood", "group")
+    rows["kind"] = np.select(
+        [rows["level"] == "neighbourhood", rows["breakdown"] == "all"],
+        ["neighbourhood", "area"],
+        default="group",
+    )
     rows["unit"] = (
         rows["level"]
         + "|"
