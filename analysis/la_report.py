@@ -424,6 +424,7 @@ show(
 # %%
 #| echo: false
 recs = facts["recommendations"]
+MAX_EVIDENCE_SHOWN = 6
 if not recs:
     show("No gap to England is statistically significant, so no intervention is recommended on the evidence of this wave.")
 for i, rec in enumerate(recs, 1):
@@ -433,11 +434,17 @@ for i, rec in enumerate(recs, 1):
     lines.append("")
     lines.append("**Evidence from the survey:**")
     lines.append("")
-    for ev in rec["evidence"]:
+    shown = rec["evidence"][:MAX_EVIDENCE_SHOWN]
+    for ev in shown:
         lines.append(
             f"- {p.escape_md(ev['where'])}, {p.escape_md(ev['indicator_label'])}: "
             f"{p.format_value(ev['estimate'], ev['type'])} ({p.format_ci(ev['ci_lower'], ev['ci_upper'], ev['type'])}) "
             f"against England {p.format_value(ev['england_value'], ev['type'])}; base {p.fmt_int(ev['base'])} respondents."
+        )
+    if len(rec["evidence"]) > len(shown):
+        lines.append(
+            f"- and {len(rec['evidence']) - len(shown)} further significant gaps for these groups "
+            "(all listed in tables.csv, table recommendations)."
         )
     if rec.get("assets_to_build_on"):
         lines += ["", "**Assets to build on:**", ""]

@@ -270,6 +270,31 @@ def facts_to_table(facts: Mapping[str, Any]) -> pd.DataFrame:
                 ],
             )
         )
+    for number, rec in enumerate(facts.get("recommendations", []), 1):
+        name = rec["intervention"]["name"]
+        for part, items in (
+            ("evidence", rec.get("evidence", [])),
+            ("asset to build on", rec.get("assets_to_build_on", [])),
+        ):
+            for item in items:
+                rows.append(
+                    _row(
+                        "recommendations",
+                        {
+                            **item,
+                            "label": item.get("indicator_label"),
+                            "group": item.get("where"),
+                            "wave": meta["year"],
+                        },
+                        area=la_name,
+                        flags=[
+                            *base_flags,
+                            f"recommendation {number}: {name}",
+                            part,
+                            *(["modelled"] if item.get("modelled") else []),
+                        ],
+                    )
+                )
     frame = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     for col in NUMBER_COLUMNS:
         frame[col] = pd.to_numeric(frame[col], errors="coerce").round(4)
