@@ -627,7 +627,7 @@ def _missing_columns(
         close = difflib.get_close_matches(name.lower(), [p.lower() for p in present], n=1)
         if close:
             match = next(p for p in present if p.lower() == close[0])
-            hint_parts.append(f"did you mean '{match}'? Column names must match exactly")
+            hint_parts.append(f"did you mean '{match}'?")
         if len(present) == 1 and any(sep in present[0] for sep in ";\t|"):
             hint_parts.append(
                 "the file seems to use ';', tab or '|' between columns: save it with commas"
