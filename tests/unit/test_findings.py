@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 import pytest
+from estimate_rows import make_row as make_any_row
 
 from civicpulse_report.contrast import legacy_comparison, quadrant_table
 from civicpulse_report.findings import Finding, format_ci, format_value, key_findings
@@ -22,81 +21,12 @@ LA = "X06000001"
 LA_NAME = "Ynys <Môn> & *Fach*"  # hostile on purpose: must pass through untouched
 WAVE = 2024
 PREVIOUS = 2023
-Z = 1.959964
 NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|\d+(?:\.\d+)?%?")
 
 
-def sig_flag(lo: float, hi: float, comparator: float | None, polarity: str) -> str:
-    if comparator is None or any(map(math.isnan, (lo, hi, comparator))):
-        return "not tested"
-    if lo > comparator:
-        return "better" if polarity == "higher_is_better" else "worse"
-    if hi < comparator:
-        return "worse" if polarity == "higher_is_better" else "better"
-    return "similar"
-
-
-def make_row(
-    level: str,
-    area_code: str,
-    indicator: str,
-    estimate: float,
-    *,
-    wave: int = WAVE,
-    la_code: str | None = None,
-    breakdown: str = "all",
-    group_code: str | None = None,
-    group: str = "All",
-    type: str = "mean",
-    polarity: str = "higher_is_better",
-    se: float = 1.0,
-    base: float = 500,
-    weighted_base: float = 10_000.0,
-    n_eff: float = 400.0,
-    england_value: float | None = None,
-    suppressed: bool = False,
-    modelled: bool = False,
-    previous_estimate: float | None = None,
-    previous_wave: int | None = PREVIOUS,
-) -> dict:
-    """One row of the tidy estimates frame; flags derived from the CI and the change."""
-    lo, hi = estimate - Z * se, estimate + Z * se
-    change = np.nan if previous_estimate is None else estimate - previous_estimate
-    change_se = se * math.sqrt(2)
-    row = {
-        "wave": wave,
-        "level": level,
-        "area_code": area_code,
-        "la_code": la_code if la_code is not None else (area_code if level == "la" else None),
-        "breakdown": breakdown,
-        "group_code": group_code,
-        "group": group,
-        "indicator": indicator,
-        "type": type,
-        "polarity": polarity,
-        "estimate": estimate,
-        "se": se,
-        "ci_lower": lo,
-        "ci_upper": hi,
-        "base": base,
-        "weighted_base": weighted_base,
-        "n_eff": n_eff,
-        "deff": 1.2,
-        "modelled": modelled,
-        "england_value": np.nan if england_value is None else england_value,
-        "sig_england": sig_flag(lo, hi, england_value, polarity),
-        "suppressed": suppressed,
-        "previous_wave": np.nan if previous_wave is None else previous_wave,
-        "previous_estimate": np.nan if previous_estimate is None else previous_estimate,
-        "change": change,
-        "change_p": np.nan,
-        "change_significant": bool(abs(change) / change_se > Z) if previous_estimate else False,
-    }
-    if suppressed:
-        for col in ("estimate", "se", "ci_lower", "ci_upper", "base", "weighted_base", "n_eff"):
-            row[col] = np.nan
-        row["sig_england"] = "not tested"
-    return row
+def make_row(*args, previous_wave: int | None = PREVIOUS, **kwargs) -> dict:
+    """A row of the estimates frame whose previous wave is this file's PREVIOUS."""
+    return make_any_row(*args, previous_wave=previous_wave, **kwargs)
 
 
 # indicator: (England, type, polarity, LA estimate, LA se, LA previous estimate)
