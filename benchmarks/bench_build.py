@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from civicpulse_report import facts as facts_mod  # noqa: E402
 from civicpulse_report import render, stats  # noqa: E402
-from civicpulse_report.build import front_matter, notebook_parameters  # noqa: E402
+from civicpulse_report.build import front_matter_yaml, notebook_parameters  # noqa: E402
 from civicpulse_report.estimates import indicator_types, respondent_values  # noqa: E402
 from civicpulse_report.io import load_dataset  # noqa: E402
 from civicpulse_report.measures import load_measures  # noqa: E402
@@ -153,7 +153,7 @@ def main() -> int:
         code = codes[0]
         nb_path = tmp_path / f"{code}.ipynb"
         nb = nbformat.read(nb_path, as_version=4)
-        nb.cells.insert(0, nbformat.v4.new_raw_cell(front_matter(bundles[code])))
+        nb.cells.insert(0, nbformat.v4.new_raw_cell(front_matter_yaml(bundles[code])))
         nbformat.write(nb, nb_path)
         result, results["render_total_s"] = timed(
             render.render_report, nb_path, tmp_path / "out", ("html", "pdf"), "builtin"

@@ -247,7 +247,7 @@ def notebook_parameters(la_code: str, year: int, facts_path: Path) -> dict[str, 
     return {"la_code": la_code, "year": int(year), "facts_path": str(facts_path)}
 
 
-def front_matter(bundle: dict[str, Any]) -> str:
+def front_matter_yaml(bundle: dict[str, Any]) -> str:
     """Quarto-style YAML front matter for the executed notebook's first raw cell."""
     meta = bundle["meta"]
     brand = meta["branding"]
@@ -342,7 +342,7 @@ def build_one(ctx: RunContext, la_code: str, pool: KernelPool | None) -> LAResul
             pool=pool,
             cwd=staging,
         )
-        nb.cells.insert(0, nbformat.v4.new_raw_cell(front_matter(bundle)))
+        nb.cells.insert(0, nbformat.v4.new_raw_cell(front_matter_yaml(bundle)))
         nbformat.write(nb, executed)
         timings["notebook"] = time.perf_counter() - t
 

@@ -35,16 +35,8 @@ from civicpulse_report.settings import Settings
 ENGLAND_NAME = "England"
 INDEX_PREFIX = "index_"
 
-NUMERIC_COLUMNS = (
-    "estimate",
-    "se",
-    "ci_lower",
-    "ci_upper",
-    "base",
-    "weighted_base",
-    "n_eff",
-    "deff",
-)
+# The numbers summarise_groups publishes for every cell.
+NUMERIC_COLUMNS = stats.SUMMARY_COLUMNS[2:]
 COMPARATORS = ("england", "region", "la_type", "neighbours")
 COMPARATOR_LABELS = {
     "england": "England",

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from civicpulse_report import __version__, contrast, findings, recommend
+from civicpulse_report import __version__, contrast, findings, recommend, stats
 from civicpulse_report.estimates import (
     COMPARATORS,
     ENGLAND_CODE,
@@ -255,15 +255,13 @@ def build_facts(
     quality = []
     for w in waves:
         wts = survey.loc[in_la & (survey["wave"] == w), "weight"].astype(float)
-        n = len(wts)
-        n_eff = wts.sum() ** 2 / (wts**2).sum() if n else float("nan")
         quality.append(
             {
                 "wave": w,
-                "respondents": n,
+                "respondents": len(wts),
                 "weighted_base": wts.sum(),
-                "n_eff": n_eff,
-                "deff": n / n_eff if n else None,
+                "n_eff": stats.kish_effective_n(wts),
+                "deff": stats.design_effect(wts),
             }
         )
     neighbour_codes = est.neighbours[est.neighbours["la_code"] == la_code].sort_values("rank")

@@ -184,16 +184,20 @@ def _check_header(path: Path, names: Sequence[object]) -> None:
         )
 
 
+def _not_utf8(path: Path) -> InputError:
+    return _fail(
+        path,
+        "is not UTF-8 text",
+        "save it as 'CSV UTF-8 (Comma delimited)' so names such as Ynys Môn survive",
+    )
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             header = next(csv.reader(handle), None)
     except UnicodeDecodeError:
-        raise _fail(
-            path,
-            "is not UTF-8 text",
-            "save it as 'CSV UTF-8 (Comma delimited)' so names such as Ynys Môn survive",
-        ) from None
+        raise _not_utf8(path) from None
     except (OSError, csv.Error) as exc:
         raise _unreadable(path, "a CSV file", exc) from None
     if not header or all(not h.strip() for h in header):
@@ -215,11 +219,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
             skip_blank_lines=False,
         )
     except UnicodeDecodeError:
-        raise _fail(
-            path,
-            "is not UTF-8 text",
-            "save it as 'CSV UTF-8 (Comma delimited)' so names such as Ynys Môn survive",
-        ) from None
+        raise _not_utf8(path) from None
     except pd.errors.EmptyDataError as exc:
         raise _fail(path, "file is empty", "export the table again") from exc
     except (pd.errors.ParserError, ValueError, OSError) as exc:

@@ -458,13 +458,7 @@ def domain_scores(
     """
     out: dict[str, pd.Series] = {}
     for dom in measures.domains:
-        parts = []
-        for ind in measures.indicators_in(dom.id):
-            if ind.polarity == "neutral":
-                continue
-            z = (scores[ind.id] - reference.mean[ind.id]) / reference.sd[ind.id]
-            parts.append(-z if ind.polarity == "lower_is_better" else z)
-        frame = pd.concat(parts, axis=1)
+        frame = standardised_components(scores, measures, reference, dom.id)
         answered = frame.notna().sum(axis=1)
         value = INDEX_CENTRE + INDEX_SPREAD * frame.mean(axis=1, skipna=True)
         out[dom.id] = value.where(answered >= np.ceil(min_share * frame.shape[1]))
@@ -474,7 +468,7 @@ def domain_scores(
 def standardised_components(
     scores: pd.DataFrame, measures: Measures, reference: IndexReference, domain_id: str
 ) -> pd.DataFrame:
-    """The oriented z-scores that make up one domain (for Cronbach's alpha)."""
+    """The oriented z-scores that make up one domain (its index and Cronbach's alpha)."""
     parts = {}
     for ind in measures.indicators_in(domain_id):
         if ind.polarity == "neutral":

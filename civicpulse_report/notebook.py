@@ -204,7 +204,7 @@ def execute_report_notebook(
     pool = pool or KernelPool(fresh=True)
     try:
         with pool.kernel() as km:
-            papermill.execute_notebook(
+            executed = papermill.execute_notebook(
                 str(notebook_path),
                 str(output_path),
                 parameters=dict(parameters),
@@ -223,4 +223,4 @@ def execute_report_notebook(
     finally:
         if own_pool:
             pool.close()
-    return nbformat.read(output_path, as_version=4)
+    return executed

@@ -152,9 +152,7 @@ def design_effect(weights: ArrayLike) -> float:
         n·Σw² / (Σw)² = n / n_eff; 1 for equal weights, NaN when empty.
     """
     w = np.asarray(weights, dtype=float)
-    if w.size == 0:
-        return float("nan")
-    return float(w.size * np.sum(w**2) / np.sum(w) ** 2)
+    return float(w.size / kish_effective_n(w)) if w.size else float("nan")
 
 
 def wilson_interval(

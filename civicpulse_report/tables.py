@@ -8,6 +8,8 @@ file must never run in Excel).
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -358,15 +360,11 @@ def write_tables(table: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
 
 def _fix_xlsx_timestamps(path: Path) -> None:
     """Rewrite the xlsx zip with fixed timestamps so identical tables give identical bytes."""
-    import zipfile
-
     tmp = path.with_suffix(".tmp.xlsx")
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in sorted(src.infolist(), key=lambda i: i.filename):
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                import re
-
                 data = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", data)
             fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
