@@ -428,9 +428,11 @@ def tile_map(rows: Sequence[Record], *, value_label: str, england: float | None 
     bar.set_label(value_label, fontsize=8)
     if england is not None:
         bar.ax.axhline(england, color="black", linewidth=1.5)
-        bar.ax.text(
-            1.05, norm(england), " England", transform=bar.ax.transAxes, fontsize=7, va="center"
-        )
+        # England as a labelled tick; drop ordinary ticks close enough to collide with it.
+        span = vmax - vmin
+        ticks = [t for t in bar.get_ticks() if vmin <= t <= vmax and abs(t - england) > 0.08 * span]
+        bar.set_ticks([*ticks, england])
+        bar.set_ticklabels([f"{t:.1f}" for t in ticks] + [f"England {england:.1f}"])
     fig.tight_layout()
     return fig
 
