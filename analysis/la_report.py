@@ -27,9 +27,9 @@ facts_path = "build/2026/facts/X06000001.json"
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from civicpulse_report import plots
-from civicpulse_report import present as p
-from civicpulse_report.facts import read_facts
+from civicpulse_report.report import plots
+from civicpulse_report.report import present as p
+from civicpulse_report.report.facts import read_facts
 
 plots.use_report_style()
 facts = read_facts(facts_path)

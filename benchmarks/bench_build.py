@@ -33,16 +33,24 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from civicpulse_report import facts as facts_mod  # noqa: E402
-from civicpulse_report import render, stats  # noqa: E402
-from civicpulse_report.build import front_matter_yaml, notebook_parameters  # noqa: E402
-from civicpulse_report.estimates import indicator_types, respondent_values  # noqa: E402
-from civicpulse_report.io import load_dataset  # noqa: E402
+from civicpulse_report.inputs import load_dataset  # noqa: E402
+from civicpulse_report.insight import load_interventions  # noqa: E402
 from civicpulse_report.measures import load_measures  # noqa: E402
-from civicpulse_report.notebook import KernelPool, execute_report_notebook  # noqa: E402
 from civicpulse_report.paths import LA_REPORT_NOTEBOOK  # noqa: E402
-from civicpulse_report.recommend import load_interventions  # noqa: E402
+from civicpulse_report.pipeline import (  # noqa: E402  # noqa: E402
+    KernelPool,
+    execute_report_notebook,
+    front_matter_yaml,
+    notebook_parameters,
+)
+from civicpulse_report.render import builtin as render  # noqa: E402
+from civicpulse_report.report import facts as facts_mod  # noqa: E402
 from civicpulse_report.settings import load_settings  # noqa: E402
+from civicpulse_report.statistics import (  # noqa: E402
+    indicator_types,
+    respondent_values,
+    stats,
+)
 
 
 def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -94,7 +102,7 @@ def main() -> int:
         results["estimates_per_level_baseline_s"] / results["estimates_one_pass_s"], 2
     )
 
-    from civicpulse_report.estimates import compute_estimates
+    from civicpulse_report.statistics import compute_estimates
 
     est, results["compute_estimates_total_s"] = timed(
         compute_estimates, dataset, measures, settings

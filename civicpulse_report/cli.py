@@ -177,7 +177,7 @@ def _print_problems(error: InputError) -> None:
 
 
 def _run_build(args: argparse.Namespace, data_dir: Path) -> int:
-    from civicpulse_report.build import BuildOptions, build_reports, resolved_configuration
+    from civicpulse_report.pipeline import BuildOptions, build_reports, resolved_configuration
 
     options = BuildOptions(
         data_dir=data_dir,
@@ -256,8 +256,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from civicpulse_report.inputs import validate_paths
     from civicpulse_report.measures import load_measures
-    from civicpulse_report.schema import validate_paths
 
     measures = load_measures(args.measures)
     problems = validate_paths(args.paths, measures)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from civicpulse_report.demo import DemoSpec, generate_demo, write_demo
-from civicpulse_report.estimates import EstimateSet, compute_estimates
-from civicpulse_report.io import Dataset, load_dataset
+from civicpulse_report.demo.generator import DemoSpec, generate_demo, write_demo
+from civicpulse_report.inputs.readers import Dataset, load_dataset
 from civicpulse_report.measures import Measures, load_measures
 from civicpulse_report.settings import Settings, load_settings
+from civicpulse_report.statistics.estimates import EstimateSet, compute_estimates
 
 # Small but complete: every LA type, two neighbourhoods or more per LA, three waves.
 SMALL_SPEC = DemoSpec(n_las=8, respondents=(420, 520), seed=7)

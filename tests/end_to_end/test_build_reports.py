@@ -25,9 +25,9 @@ import yaml
 from pypdf import PdfReader
 
 from civicpulse_report import __version__
-from civicpulse_report.build import BuildOptions, BuildSummary, build_reports
+from civicpulse_report.pipeline.build import BuildOptions, BuildSummary, build_reports
+from civicpulse_report.report.tables import TABLE_COLUMNS
 from civicpulse_report.settings import Settings
-from civicpulse_report.tables import TABLE_COLUMNS
 
 OUTPUT_FILES = {
     "report.html",

@@ -27,11 +27,17 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from civicpulse_report import facts, paths
-from civicpulse_report import notebook as notebook_module
-from civicpulse_report.build import STAGING, BuildOptions, build_reports, recover_interrupted
+from civicpulse_report import paths
 from civicpulse_report.errors import BuildError
-from civicpulse_report.notebook import KernelPool, execute_report_notebook
+from civicpulse_report.pipeline import notebook as notebook_module
+from civicpulse_report.pipeline.build import (
+    STAGING,
+    BuildOptions,
+    build_reports,
+    recover_interrupted,
+)
+from civicpulse_report.pipeline.notebook import KernelPool, execute_report_notebook
+from civicpulse_report.report import facts
 
 CLI = Path(sys.executable).parent / "civicpulse-report"
 WORKER_HANG_SECONDS = 300
@@ -321,7 +327,7 @@ def test_a_kernel_that_fails_to_start_is_retried_once(
     out = tmp_path / "executed.ipynb"
     pool = KernelPool()
     try:
-        with caplog.at_level(logging.WARNING, logger="civicpulse_report.notebook"):
+        with caplog.at_level(logging.WARNING, logger="civicpulse_report.pipeline.notebook"):
             nb = execute_report_notebook(tiny_notebook, out, {"x": 21}, pool=pool)
     finally:
         pool.close()

@@ -22,20 +22,20 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from civicpulse_report import stats
-from civicpulse_report.estimates import (
+from civicpulse_report.inputs.readers import Dataset
+from civicpulse_report.insight.recommend import Intervention, load_interventions
+from civicpulse_report.measures import Measures, standardised_components
+from civicpulse_report.report.facts import build_facts
+from civicpulse_report.report.tables import facts_to_table
+from civicpulse_report.settings import Settings
+from civicpulse_report.statistics import stats
+from civicpulse_report.statistics.estimates import (
     NUMERIC_COLUMNS,
     EstimateSet,
     compute_estimates,
     indicator_types,
     respondent_values,
 )
-from civicpulse_report.facts import build_facts
-from civicpulse_report.io import Dataset
-from civicpulse_report.measures import Measures, standardised_components
-from civicpulse_report.recommend import Intervention, load_interventions
-from civicpulse_report.settings import Settings
-from civicpulse_report.tables import facts_to_table
 
 ENGLAND = "E92000001"
 ALL_LAS = (

@@ -14,8 +14,11 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from civicpulse_report import stats
-from civicpulse_report.estimates import (
+from civicpulse_report.inputs.readers import Dataset
+from civicpulse_report.measures import Measures, score_indicators, standardised_components
+from civicpulse_report.settings import Settings
+from civicpulse_report.statistics import stats
+from civicpulse_report.statistics.estimates import (
     COMPARATORS,
     ENGLAND_CODE,
     NUMERIC_COLUMNS,
@@ -23,9 +26,6 @@ from civicpulse_report.estimates import (
     indicator_types,
     respondent_values,
 )
-from civicpulse_report.io import Dataset
-from civicpulse_report.measures import Measures, score_indicators, standardised_components
-from civicpulse_report.settings import Settings
 
 Z95 = float(norm.ppf(0.975))  # 1.959964...
 REL = 1e-10

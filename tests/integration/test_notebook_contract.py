@@ -17,11 +17,11 @@ import nbformat
 import pytest
 import yaml
 
-from civicpulse_report import notebook as notebook_module
 from civicpulse_report import paths
-from civicpulse_report.build import notebook_parameters
 from civicpulse_report.errors import ParameterError
-from civicpulse_report.notebook import (
+from civicpulse_report.pipeline import notebook as notebook_module
+from civicpulse_report.pipeline.build import notebook_parameters
+from civicpulse_report.pipeline.notebook import (
     check_parameters,
     declared_parameters,
     execute_report_notebook,
@@ -33,7 +33,7 @@ CONTRACT = {"la_code", "year", "facts_path"}
 GOOD_PARAMETERS = {"la_code": "X06000001", "year": 2026, "facts_path": "facts.json"}
 #: Calls that put a figure in the report (the notebook's helpers and matplotlib's own).
 FIGURE_CALLS = {"draw", "domain_figure", "plt.show", "plt.figure", "plt.subplots"}
-STATISTICS_MODULES = {"stats", "estimates", "measures"}
+STATISTICS_MODULES = {"statistics", "inputs", "measures"}
 STATISTICS_CALLS = (".mean(", ".groupby(", "np.average")
 
 
@@ -257,8 +257,9 @@ def test_figure_detector(code: str, expected: bool) -> None:
 @pytest.mark.parametrize(
     "code",
     [
-        "from civicpulse_report import stats",
-        "import civicpulse_report.estimates as est",
+        "from civicpulse_report import statistics",
+        "from civicpulse_report.statistics import stats",
+        "import civicpulse_report.statistics.estimates as est",
         "from civicpulse_report.measures import load_measures",
         "rows = frame.groupby('la_code')['x'].sum()",
         "value = frame['x'].mean()",
@@ -270,5 +271,5 @@ def test_statistics_guard_catches_computation(code: str) -> None:
 
 
 def test_statistics_guard_allows_presentation() -> None:
-    code = "from civicpulse_report import plots\nfrom civicpulse_report.facts import read_facts\n"
+    code = "from civicpulse_report.report import plots\nfrom civicpulse_report.report.facts import read_facts\n"
     assert statistics_used(code + "show(p.value(row))") == []

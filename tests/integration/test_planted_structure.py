@@ -18,13 +18,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from civicpulse_report import contrast
-from civicpulse_report.demo import DemoSpec, generate_demo, write_demo
-from civicpulse_report.estimates import EstimateSet, compute_estimates
-from civicpulse_report.io import load_dataset
+from civicpulse_report.demo.generator import DemoSpec, generate_demo, write_demo
+from civicpulse_report.inputs.readers import load_dataset
+from civicpulse_report.insight import contrast
 from civicpulse_report.measures import Measures
 from civicpulse_report.paths import PROJECT_ROOT as ROOT
 from civicpulse_report.settings import Settings
+from civicpulse_report.statistics.estimates import EstimateSet, compute_estimates
 
 # Which published index each kind of planted sharp change moves (demo._SHARP_CHANGES:
 # drivers_drop shifts latents D and W, participation_rise P and O, satisfaction_drop S).

@@ -1,4 +1,4 @@
-"""Rendering an executed report notebook to HTML and PDF (civicpulse_report.render).
+"""Rendering an executed report notebook to HTML and PDF (civicpulse_report.render.builtin).
 
 A small executed notebook is built here with nbformat, shaped like the LA report:
 front matter in a raw cell (with a hostile LA name), markdown with headings, a
@@ -23,8 +23,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 from pypdf import PdfReader
 
-from civicpulse_report import render
 from civicpulse_report.errors import RenderError
+from civicpulse_report.render import builtin as render
 
 LA_NAME = "Ynys Môn <b>#1</b> $x$ @foo *bar*"
 TITLE = f"Civic Pulse report: {LA_NAME}"

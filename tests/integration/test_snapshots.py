@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from civicpulse_report.facts import build_facts
-from civicpulse_report.recommend import load_interventions
-from civicpulse_report.tables import facts_to_table
+from civicpulse_report.insight.recommend import load_interventions
+from civicpulse_report.report.facts import build_facts
+from civicpulse_report.report.tables import facts_to_table
 
 SNAPSHOTS = Path(__file__).resolve().parent.parent / "snapshots"
 UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"

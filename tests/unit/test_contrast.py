@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from estimate_rows import Z, make_row
 
-from civicpulse_report.contrast import (
+from civicpulse_report.insight.contrast import (
     QUADRANTS,
     classify_quadrant,
     england_respondent_sd,

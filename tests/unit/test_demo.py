@@ -1,4 +1,4 @@
-"""Tests for the synthetic demo data generator (civicpulse_report.demo)."""
+"""Tests for the synthetic demo data generator (civicpulse_report.demo.generator)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from civicpulse_report.demo import (
+from civicpulse_report.demo.generator import (
     ENGLAND_CODE,
     DemoData,
     DemoSpec,

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from estimate_rows import make_row as make_any_row
 
-from civicpulse_report.contrast import legacy_comparison, quadrant_table
-from civicpulse_report.findings import Finding, format_ci, format_value, key_findings
+from civicpulse_report.insight.contrast import legacy_comparison, quadrant_table
+from civicpulse_report.insight.findings import Finding, format_ci, format_value, key_findings
+from civicpulse_report.insight.recommend import load_interventions, priority_table, recommend
 from civicpulse_report.measures import load_measures
 from civicpulse_report.paths import INTERVENTIONS_FILE
-from civicpulse_report.recommend import load_interventions, priority_table, recommend
 from civicpulse_report.settings import Settings
 
 ENG = "E92000001"

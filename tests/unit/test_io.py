@@ -11,7 +11,7 @@ import pytest
 from fixtures_inputs import FORMATS, LA_CODES, valid_tables, write_data_dir, write_table
 
 from civicpulse_report.errors import InputError
-from civicpulse_report.io import (
+from civicpulse_report.inputs.readers import (
     SUPPORTED_SUFFIXES,
     file_sha256,
     find_input_files,

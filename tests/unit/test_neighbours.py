@@ -1,4 +1,4 @@
-"""Unit tests for civicpulse_report.neighbours on a hand-built six-LA example."""
+"""Unit tests for civicpulse_report.statistics.neighbours on a hand-built six-LA example."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from civicpulse_report.errors import InputError
-from civicpulse_report.neighbours import nearest_neighbours
+from civicpulse_report.statistics.neighbours import nearest_neighbours
 
 # One variable, x = [0, 2, -2, 3, 7, 12] for L1..L6.
 # mean = 22/6; population variance = (Σx² - (Σx)²/6)/6 = (210 - 484/6)/6 = 194/9,

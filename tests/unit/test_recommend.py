@@ -14,15 +14,15 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from civicpulse_report.errors import ConfigError
-from civicpulse_report.measures import load_measures
-from civicpulse_report.paths import INTERVENTIONS_FILE
-from civicpulse_report.recommend import (
+from civicpulse_report.insight.recommend import (
     Intervention,
     describe_unit,
     load_interventions,
     priority_table,
     recommend,
 )
+from civicpulse_report.measures import load_measures
+from civicpulse_report.paths import INTERVENTIONS_FILE
 from civicpulse_report.settings import Settings
 
 ENG = "E92000001"

@@ -12,9 +12,8 @@ import pytest
 from fixtures_inputs import valid_tables, write_data_dir, write_table
 
 from civicpulse_report.errors import InputError
-from civicpulse_report.io import load_dataset
-from civicpulse_report.measures import Measures, load_measures
-from civicpulse_report.schema import (
+from civicpulse_report.inputs.readers import load_dataset
+from civicpulse_report.inputs.schema import (
     check_la_code,
     la_lookup_schema,
     legacy_schema,
@@ -23,6 +22,7 @@ from civicpulse_report.schema import (
     validate_paths,
     validate_tables,
 )
+from civicpulse_report.measures import Measures, load_measures
 
 
 @pytest.fixture(scope="module")

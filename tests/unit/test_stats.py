@@ -1,4 +1,4 @@
-"""Unit tests for civicpulse_report.stats against published and hand-worked values."""
+"""Unit tests for civicpulse_report.statistics.stats against published and hand-worked values."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from civicpulse_report.stats import (
+from civicpulse_report.statistics.stats import (
     Estimate,
     change_test,
     compare_to_comparator,

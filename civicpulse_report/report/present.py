@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from civicpulse_report.findings import format_ci, format_value
+from civicpulse_report.insight import format_ci, format_value
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$@~^:=\"'&%;/])")
 

@@ -17,18 +17,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from civicpulse_report import __version__, contrast, findings, recommend, stats
-from civicpulse_report.estimates import (
+from civicpulse_report import __version__
+from civicpulse_report.inputs import ENGLAND_CODE, Dataset
+from civicpulse_report.insight import contrast, findings, recommend
+from civicpulse_report.measures import Measures
+from civicpulse_report.settings import Settings
+from civicpulse_report.statistics import (
     COMPARATORS,
-    ENGLAND_CODE,
     EstimateSet,
     index_id,
     indicator_polarity,
     indicator_types,
+    stats,
 )
-from civicpulse_report.io import Dataset
-from civicpulse_report.measures import Measures
-from civicpulse_report.settings import Settings
 
 FACTS_VERSION = 1
 SYNTHETIC_NOTICE = (

@@ -42,7 +42,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from civicpulse_report.contrast import (
+from civicpulse_report.errors import ConfigError, Problem
+from civicpulse_report.insight.contrast import (
     INDEX_PREFIX,
     code_text,
     describe_unit,
@@ -52,8 +53,7 @@ from civicpulse_report.contrast import (
     la_slice,
     oriented_gap,
 )
-from civicpulse_report.errors import ConfigError, Problem
-from civicpulse_report.findings import format_value
+from civicpulse_report.insight.findings import format_value
 from civicpulse_report.measures import Measures, load_measures
 from civicpulse_report.paths import INTERVENTIONS_FILE
 from civicpulse_report.settings import Settings

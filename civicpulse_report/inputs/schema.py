@@ -1073,7 +1073,7 @@ def validate_paths(paths: Sequence[Path | str], measures: Measures) -> list[Prob
         Empty when everything is valid.
     """
     # io builds on this module (load_dataset validates with it), so import late.
-    from civicpulse_report import io
+    from civicpulse_report.inputs import readers as io
 
     problems: list[Problem] = []
     for raw in paths:

@@ -1,7 +1,7 @@
 """Civic Pulse against the older lenses: where satisfaction hides missing capacity.
 
 Three views, all selections and comparisons of estimates already computed in
-the one pass (:mod:`civicpulse_report.estimates`); nothing here re-estimates:
+the one pass (:mod:`civicpulse_report.statistics.estimates`); nothing here re-estimates:
 
 * :func:`quadrant_table` places every LA on two axes, the traditional
   satisfaction/perception index and the Civic Pulse drivers index, each
@@ -29,11 +29,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from civicpulse_report.estimates import INDEX_PREFIX
+from civicpulse_report.inputs import ENGLAND_CODE
 from civicpulse_report.measures import Measures
-from civicpulse_report.schema import ENGLAND_CODE
+from civicpulse_report.statistics import INDEX_PREFIX
 
-# These mirror civicpulse_report.estimates; defined here so this module does
+# These mirror civicpulse_report.statistics.estimates; defined here so this module does
 # not import the estimation pass (and its I/O dependencies) to read a frame.
 TRADITIONAL_INDEX = "index_traditional"
 DRIVERS_INDEX = "index_drivers"

@@ -20,7 +20,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from civicpulse_report.contrast import (
+from civicpulse_report.insight.contrast import (
     DRIVERS_INDEX,
     INDEX_PREFIX,
     SIGNIFICANT_FLAGS,
@@ -654,12 +654,12 @@ def key_findings(
         ``la_name`` is untrusted text and is inserted as is.
     wave : int
     priorities : DataFrame
-        From :func:`civicpulse_report.recommend.priority_table`.
+        From :func:`civicpulse_report.insight.recommend.priority_table`.
     quadrant : DataFrame, optional
-        From :func:`civicpulse_report.contrast.quadrant_table` (all LAs or
+        From :func:`civicpulse_report.insight.contrast.quadrant_table` (all LAs or
         this LA); computed if omitted.
     legacy : DataFrame, optional
-        From :func:`civicpulse_report.contrast.legacy_comparison`, or the raw
+        From :func:`civicpulse_report.insight.contrast.legacy_comparison`, or the raw
         legacy file (compared here).
     recommendations : iterable of Recommendation, optional
         To name the response to the top priority.

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from civicpulse_report.estimates import COMPARATOR_LABELS, COMPARATORS
+from civicpulse_report.statistics import COMPARATOR_LABELS, COMPARATORS
 
 TABLE_COLUMNS = [
     "table",
@@ -99,7 +99,7 @@ def facts_to_table(facts: Mapping[str, Any]) -> pd.DataFrame:
     Parameters
     ----------
     facts : Mapping
-        A bundle from :func:`civicpulse_report.facts.build_facts`.
+        A bundle from :func:`civicpulse_report.report.facts.build_facts`.
 
     Returns
     -------

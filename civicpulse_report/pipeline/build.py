@@ -35,16 +35,20 @@ import nbformat
 import pandas as pd
 import yaml
 
-from civicpulse_report import __version__, facts, paths, render
+from civicpulse_report import __version__, paths
 from civicpulse_report.errors import BuildFailure, InputError, Problem
-from civicpulse_report.estimates import EstimateSet, compute_estimates
-from civicpulse_report.io import Dataset, file_sha256, load_dataset
+from civicpulse_report.inputs import Dataset, check_la_code, file_sha256, load_dataset
+from civicpulse_report.insight import Intervention, load_interventions
 from civicpulse_report.measures import Measures, load_measures
-from civicpulse_report.notebook import KernelPool, check_parameters, execute_report_notebook
-from civicpulse_report.recommend import Intervention, load_interventions
-from civicpulse_report.schema import check_la_code
+from civicpulse_report.pipeline.notebook import (
+    KernelPool,
+    check_parameters,
+    execute_report_notebook,
+)
+from civicpulse_report.render import builtin as render
+from civicpulse_report.report import facts, facts_to_table, write_tables
 from civicpulse_report.settings import Settings, load_settings
-from civicpulse_report.tables import facts_to_table, write_tables
+from civicpulse_report.statistics import EstimateSet, compute_estimates
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from civicpulse_report import stats
-from civicpulse_report.io import Dataset
+from civicpulse_report.inputs import ENGLAND_CODE, Dataset
 from civicpulse_report.measures import (
     IndexReference,
     Measures,
@@ -28,9 +27,9 @@ from civicpulse_report.measures import (
     score_indicators,
     standardised_components,
 )
-from civicpulse_report.neighbours import nearest_neighbours
-from civicpulse_report.schema import ENGLAND_CODE
 from civicpulse_report.settings import Settings
+from civicpulse_report.statistics import stats
+from civicpulse_report.statistics.neighbours import nearest_neighbours
 
 ENGLAND_NAME = "England"
 INDEX_PREFIX = "index_"

@@ -26,13 +26,13 @@ import numpy as np
 import pandas as pd
 
 from civicpulse_report.errors import InputError, Problem
-from civicpulse_report.measures import Measures
-from civicpulse_report.schema import (
+from civicpulse_report.inputs.schema import (
     CONTEXT_COLUMNS,
     ROLES,
     respondent_id_text,
     validate_tables,
 )
+from civicpulse_report.measures import Measures
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".xlsx", ".sav", ".dta")
 
