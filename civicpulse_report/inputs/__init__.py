@@ -4,13 +4,10 @@ Everything that crosses this boundary has been checked: later stages never see
 a file, only a validated :class:`Dataset`.
 """
 
-from civicpulse_report.inputs.readers import Dataset, file_sha256, load_dataset
-from civicpulse_report.inputs.schema import (
-    ENGLAND_CODE,
-    ENGLISH_REGIONS,
-    check_la_code,
-    validate_paths,
-)
+from civicpulse_report.inputs.codes import ENGLAND_CODE, ENGLISH_REGIONS, check_la_code
+from civicpulse_report.inputs.dataset import Dataset, load_dataset
+from civicpulse_report.inputs.files import file_sha256
+from civicpulse_report.inputs.validate import validate_paths
 
 __all__ = [
     "ENGLAND_CODE",

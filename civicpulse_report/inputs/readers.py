@@ -1,12 +1,10 @@
-"""Read the input tables (CSV, Parquet, XLSX, SPSS .sav, Stata .dta) into frames.
+"""Read one input table (CSV, Parquet, XLSX, SPSS .sav, Stata .dta) into a frame.
 
-A data directory holds four tables, each in any supported format: the survey
-microdata (``survey.<ext>`` or several ``survey_*.<ext>`` files, e.g. one per
-wave), ``la_lookup``, ``legacy_indicators`` and ``neighbourhoods``. See
-``data/README.md`` for the contract. Everything that can go wrong with a file
-is raised as :class:`~civicpulse_report.errors.InputError` with
+Owns the reader of each format and the tidying every reader's result gets.
+Everything that can go wrong with a file is raised as
+:class:`~civicpulse_report.errors.InputError` with
 :class:`~civicpulse_report.errors.Problem` records, never as a library's own
-exception, and :func:`load_dataset` reports the problems of every file at once.
+exception.
 
 Reading never changes a value's meaning: codes stay codes (``E06000001`` and
 respondent ids are text, ``-8``/``-9`` stay numbers), SPSS user-missing values
@@ -17,22 +15,13 @@ as blanks.
 from __future__ import annotations
 
 import csv
-import hashlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from civicpulse_report.errors import InputError, Problem
-from civicpulse_report.inputs.schema import (
-    CONTEXT_COLUMNS,
-    ROLES,
-    respondent_id_text,
-    validate_tables,
-)
-from civicpulse_report.measures import Measures
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".xlsx", ".sav", ".dta")
 
@@ -49,11 +38,6 @@ TEXT_COLUMNS = frozenset(
         "source",
         "indicator",
     }
-)
-
-EXPECTED_NAMES = (
-    "survey.<ext> or survey_<anything>.<ext>, la_lookup.<ext>, legacy_indicators.<ext> "
-    f"or neighbourhoods.<ext>, where <ext> is one of {', '.join(SUPPORTED_SUFFIXES)}"
 )
 
 # Text read as blank in numeric CSV columns (pandas' defaults, spelled out
@@ -79,16 +63,10 @@ _CSV_NA = [
     "nan",
     "null",
 ]
-_HASH_CHUNK = 1 << 20
 
 
 def _fail(path: Path, rule: str, hint: str = "") -> InputError:
     return InputError([Problem(file=str(path), rule=rule, hint=hint)])
-
-
-# --------------------------------------------------------------------------- #
-# Reading one file
-# --------------------------------------------------------------------------- #
 
 
 def read_table(path: Path) -> pd.DataFrame:
@@ -423,319 +401,3 @@ def _stripped_text(column: pd.Series) -> pd.Series:
     if all(isinstance(v, str) for v in stripped.dropna()):
         return stripped.astype("str")
     return stripped
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 hex digest of a file's bytes (recorded in each manifest).
-
-    Raises
-    ------
-    OSError
-        If the file cannot be read.
-    """
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        while chunk := handle.read(_HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-# --------------------------------------------------------------------------- #
-# Finding the tables of a data directory
-# --------------------------------------------------------------------------- #
-
-
-def role_of(path: Path) -> str | None:
-    """The table a file holds, judged by its name; None if the name is not one of ours."""
-    path = Path(path)
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES or path.name.startswith(("~$", ".")):
-        return None
-    stem = path.stem
-    if stem == "survey" or (stem.startswith("survey_") and len(stem) > len("survey_")):
-        return "survey"
-    return stem if stem in ROLES else None
-
-
-def locate_input_files(data_dir: Path) -> tuple[dict[str, list[Path]], list[Problem]]:
-    """Like :func:`find_input_files`, but return the problems instead of raising."""
-    data_dir = Path(data_dir)
-    if not data_dir.is_dir():
-        what = "is not a directory" if data_dir.exists() else "data directory not found"
-        return {}, [
-            Problem(file=str(data_dir), rule=what, hint="give the folder holding the input tables")
-        ]
-    found: dict[str, list[Path]] = {role: [] for role in ROLES}
-    for path in sorted(data_dir.iterdir()):
-        role = role_of(path)
-        if role is not None and path.is_file():
-            found[role].append(path)
-
-    problems: list[Problem] = []
-    for role, paths in found.items():
-        by_stem: dict[str, list[Path]] = {}
-        for path in paths:
-            by_stem.setdefault(path.stem, []).append(path)
-        for stem, same in by_stem.items():
-            if len(same) > 1:
-                problems.append(
-                    Problem(
-                        file=str(data_dir),
-                        rule=(
-                            f"the table '{stem}' is there in more than one format: "
-                            + ", ".join(p.name for p in same)
-                        ),
-                        hint="keep one of them and move the others out of the folder",
-                    )
-                )
-        if not paths:
-            name = "survey" if role == "survey" else role
-            others = sorted(
-                p.name
-                for p in data_dir.iterdir()
-                if p.stem == name or (role == "survey" and p.stem.startswith("survey_"))
-            )
-            hint = f"add {name}.<ext> with <ext> one of {', '.join(SUPPORTED_SUFFIXES)}"
-            if role == "survey":
-                hint += " (or several survey_<wave>.<ext> files)"
-            if others:
-                hint = f"found {', '.join(others)}: save it as .csv, .xlsx, .parquet, .sav or .dta"
-            problems.append(
-                Problem(file=str(data_dir), rule=f"no {_ROLE_LABEL[role]} file", hint=hint)
-            )
-    return {role: paths for role, paths in found.items() if paths}, problems
-
-
-_ROLE_LABEL = {
-    "survey": "survey microdata (survey.<ext> or survey_*.<ext>)",
-    "la_lookup": "LA lookup (la_lookup.<ext>)",
-    "neighbourhoods": "neighbourhood lookup (neighbourhoods.<ext>)",
-    "legacy_indicators": "legacy indicators (legacy_indicators.<ext>)",
-}
-
-
-def find_input_files(data_dir: Path) -> dict[str, list[Path]]:
-    """The input files of a data directory, by role.
-
-    Parameters
-    ----------
-    data_dir : Path
-
-    Returns
-    -------
-    dict of str to list of Path
-        Keys ``survey``, ``la_lookup``, ``legacy_indicators``,
-        ``neighbourhoods``; several survey files are sorted by name.
-
-    Raises
-    ------
-    InputError
-        If the directory does not exist, a table is missing, or a table is
-        there in two formats (``la_lookup.csv`` and ``la_lookup.xlsx``).
-    """
-    found, problems = locate_input_files(data_dir)
-    if problems:
-        raise InputError(problems, summary=f"the data directory {data_dir} is incomplete")
-    return found
-
-
-def read_inputs(
-    found: Mapping[str, Sequence[Path]],
-) -> tuple[dict[str, list[pd.DataFrame]], dict[str, list[str]], list[Problem]]:
-    """Read every file found, collecting problems instead of stopping at the first.
-
-    Returns
-    -------
-    tables, names, problems
-        ``tables[role]`` holds one frame per readable file and ``names[role]``
-        the matching file names; unreadable files contribute problems only.
-    """
-    tables: dict[str, list[pd.DataFrame]] = {}
-    names: dict[str, list[str]] = {}
-    problems: list[Problem] = []
-    for role, paths in found.items():
-        for path in paths:
-            try:
-                frame = read_table(path)
-            except InputError as exc:
-                problems.extend(exc.problems)
-                continue
-            tables.setdefault(role, []).append(frame)
-            names.setdefault(role, []).append(str(path))
-    return tables, names, problems
-
-
-# --------------------------------------------------------------------------- #
-# The validated dataset
-# --------------------------------------------------------------------------- #
-
-
-@dataclass(frozen=True, eq=False)
-class Dataset:
-    """The four validated input tables of one data directory.
-
-    Attributes
-    ----------
-    survey : DataFrame
-        All survey files stacked. ``respondent_id``, ``la_code`` and
-        ``neighbourhood_code`` are text, ``wave`` int64, ``weight`` float64,
-        demographics and items nullable ``Int64`` (blank = ``<NA>``; negative
-        missing codes are kept as they are). Extra columns are kept unchanged.
-    la_lookup, legacy, neighbourhoods : DataFrame
-        The lookups, codes and names as text, counts as integers.
-    files : Mapping[str, str]
-        SHA-256 of every input file, keyed by its path relative to ``data_dir``.
-    data_dir : Path
-    """
-
-    survey: pd.DataFrame
-    la_lookup: pd.DataFrame
-    legacy: pd.DataFrame
-    neighbourhoods: pd.DataFrame
-    files: Mapping[str, str]
-    data_dir: Path
-
-    @property
-    def waves(self) -> tuple[int, ...]:
-        """The survey waves present, oldest first."""
-        return tuple(sorted(int(w) for w in pd.unique(self.survey["wave"])))
-
-
-def load_dataset(data_dir: Path, measures: Measures, year: int | None = None) -> Dataset:
-    """Read and validate a data directory.
-
-    Parameters
-    ----------
-    data_dir : Path
-        The folder holding the four input tables.
-    measures : Measures
-        Supplies the survey items and their valid codes.
-    year : int, optional
-        The wave a run reports on; it must be present in the survey.
-
-    Returns
-    -------
-    Dataset
-
-    Raises
-    ------
-    InputError
-        With every problem of every file at once: missing or ambiguous files,
-        unreadable files, rule violations within a table or across tables, or
-        a ``year`` the survey has no wave for.
-    """
-    data_dir = Path(data_dir)
-    found, problems = locate_input_files(data_dir)
-    tables, names, read_problems = read_inputs(found)
-    problems += read_problems
-    problems += validate_tables(tables, measures, names)
-
-    if year is not None and tables.get("survey"):
-        waves = _waves_present(tables["survey"])
-        if waves and year not in waves:
-            survey_names = names["survey"]
-            shown = ", ".join(str(w) for w in waves)
-            problems.append(
-                Problem(
-                    file=", ".join(survey_names) if len(survey_names) <= 3 else str(data_dir),
-                    column="wave",
-                    rule=f"the survey has no wave {year}; waves present: {shown}",
-                    hint=f"report on one of {shown}, or add the survey file for {year}",
-                )
-            )
-    if problems:
-        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        raise InputError(problems, summary=f"{count} found in the input data in {data_dir}")
-
-    parts = [_typed_survey(frame, measures) for frame in tables["survey"]]
-    survey = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    survey.attrs = _merged_labels(tables["survey"])
-    hashes = {
-        path.relative_to(data_dir).as_posix(): file_sha256(path)
-        for paths in found.values()
-        for path in paths
-    }
-    return Dataset(
-        survey=survey,
-        la_lookup=_typed_la_lookup(tables["la_lookup"][0]),
-        legacy=_typed_legacy(tables["legacy_indicators"][0]),
-        neighbourhoods=_typed_neighbourhoods(tables["neighbourhoods"][0]),
-        files=dict(sorted(hashes.items())),
-        data_dir=data_dir,
-    )
-
-
-def _waves_present(frames: Sequence[pd.DataFrame]) -> tuple[int, ...]:
-    waves: set[int] = set()
-    for frame in frames:
-        if "wave" in frame.columns:
-            values = pd.to_numeric(frame["wave"], errors="coerce").dropna()
-            waves |= {int(w) for w in pd.unique(values) if float(w).is_integer()}
-    return tuple(sorted(waves))
-
-
-def _merged_labels(frames: Sequence[pd.DataFrame]) -> dict[str, dict]:
-    merged: dict[str, dict] = {"value_labels": {}, "column_labels": {}}
-    for frame in frames:
-        for key in merged:
-            merged[key].update(frame.attrs.get(key, {}))
-    return merged
-
-
-def _text(column: pd.Series) -> pd.Series:
-    return column.astype("str")
-
-
-def _whole_numbers(column: pd.Series, dtype: str = "int64") -> pd.Series:
-    return pd.to_numeric(column, errors="coerce").astype("float64").astype(dtype)
-
-
-def _numbers(column: pd.Series) -> pd.Series:
-    return pd.to_numeric(column, errors="coerce").astype("float64")
-
-
-def _typed_survey(frame: pd.DataFrame, measures: Measures) -> pd.DataFrame:
-    typed = frame.copy()
-    typed["respondent_id"] = respondent_id_text(frame["respondent_id"])
-    typed["wave"] = _whole_numbers(frame["wave"])
-    typed["la_code"] = _text(frame["la_code"])
-    typed["neighbourhood_code"] = _text(frame["neighbourhood_code"])
-    typed["weight"] = _numbers(frame["weight"])
-    for name in (*measures.demographics, *measures.items):
-        column = frame[name]
-        if pd.api.types.is_integer_dtype(column):
-            typed[name] = column.astype("Int64")
-        else:
-            typed[name] = _whole_numbers(column, "Int64")
-    return typed
-
-
-def _typed_la_lookup(frame: pd.DataFrame) -> pd.DataFrame:
-    typed = frame.copy()
-    for name in ("la_code", "la_name", "region", "la_type"):
-        typed[name] = _text(frame[name])
-    typed["population"] = _whole_numbers(frame["population"])
-    for name in CONTEXT_COLUMNS:
-        typed[name] = _numbers(frame[name])
-    return typed
-
-
-def _typed_legacy(frame: pd.DataFrame) -> pd.DataFrame:
-    typed = frame.copy()
-    for name in ("la_code", "source", "indicator"):
-        typed[name] = _text(frame[name])
-    for name in ("value", "ci_lower", "ci_upper"):
-        typed[name] = _numbers(frame[name])
-    typed["base"] = _whole_numbers(frame["base"], "Int64")
-    typed["year"] = _whole_numbers(frame["year"])
-    return typed
-
-
-def _typed_neighbourhoods(frame: pd.DataFrame) -> pd.DataFrame:
-    typed = frame.copy()
-    for name in ("neighbourhood_code", "neighbourhood_name", "la_code"):
-        typed[name] = _text(frame[name])
-    for name in ("tile_x", "tile_y"):
-        typed[name] = _whole_numbers(frame[name])
-    if "population" in frame.columns:
-        typed["population"] = _whole_numbers(frame["population"], "Int64")
-    return typed

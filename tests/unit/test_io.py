@@ -11,13 +11,9 @@ import pytest
 from fixtures_inputs import FORMATS, LA_CODES, valid_tables, write_data_dir, write_table
 
 from civicpulse_report.errors import InputError
-from civicpulse_report.inputs.readers import (
-    SUPPORTED_SUFFIXES,
-    file_sha256,
-    find_input_files,
-    load_dataset,
-    read_table,
-)
+from civicpulse_report.inputs.dataset import load_dataset
+from civicpulse_report.inputs.files import file_sha256, find_input_files
+from civicpulse_report.inputs.readers import SUPPORTED_SUFFIXES, read_table
 from civicpulse_report.measures import Measures, load_measures
 
 

@@ -12,16 +12,15 @@ import pytest
 from fixtures_inputs import valid_tables, write_data_dir, write_table
 
 from civicpulse_report.errors import InputError
-from civicpulse_report.inputs.readers import load_dataset
+from civicpulse_report.inputs.codes import check_la_code
+from civicpulse_report.inputs.dataset import load_dataset
 from civicpulse_report.inputs.schema import (
-    check_la_code,
     la_lookup_schema,
     legacy_schema,
     neighbourhoods_schema,
     survey_schema,
-    validate_paths,
-    validate_tables,
 )
+from civicpulse_report.inputs.validate import validate_paths, validate_tables
 from civicpulse_report.measures import Measures, load_measures
 
 
