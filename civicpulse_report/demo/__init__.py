@@ -1,5 +1,18 @@
-"""The deterministic synthetic demo data set, calibrated to published England figures."""
+"""The deterministic synthetic demo data set, calibrated to published England figures.
 
-from civicpulse_report.demo.generator import DemoSpec, generate_demo, write_demo
+The public face of the demo stage: :class:`DemoSpec` says what to make,
+:func:`generate_demo` makes it (a :class:`DemoData`), :func:`write_demo` writes
+it as the input files the pipeline reads. The modules behind it each make one
+part: ``spec`` (the spec and the data container), ``geography`` and ``names``
+(LAs and neighbourhoods), ``respondents`` (sample, demographics, weights and
+the survey frame), ``latents`` (latent traits and planted patterns), ``items``
+(item answers and calibration), ``legacy`` (Place Survey 2008 and Citizenship
+Survey 2010-11), ``truth`` (truth.json), ``writer`` (the files) and
+``generator`` (the run order).
+"""
 
-__all__ = ["DemoSpec", "generate_demo", "write_demo"]
+from civicpulse_report.demo.generator import generate_demo
+from civicpulse_report.demo.spec import DemoData, DemoSpec
+from civicpulse_report.demo.writer import write_demo
+
+__all__ = ["DemoData", "DemoSpec", "generate_demo", "write_demo"]

@@ -11,13 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from civicpulse_report.demo.generator import (
-    ENGLAND_CODE,
-    DemoData,
-    DemoSpec,
-    generate_demo,
-    write_demo,
-)
+from civicpulse_report.demo import DemoData, DemoSpec, generate_demo, write_demo
+from civicpulse_report.inputs import ENGLAND_CODE
 from civicpulse_report.measures import (
     Item,
     Measures,
