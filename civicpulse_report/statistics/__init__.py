@@ -1,4 +1,18 @@
-"""Statistics: pure estimators and the one vectorised pass of estimates over all LAs."""
+"""Statistics: pure estimators and the one vectorised pass of estimates over all LAs.
+
+Every estimator is pure: arrays or data frames in, arrays or data frames out,
+no I/O. The modules, each owning one concern:
+
+* ``intervals``: the normal critical value and the Wilson score interval;
+* ``weighting``: weighted proportions and means, Kish n_eff, design effect;
+* ``summaries``: grouped weighted summaries of many indicators in one pass;
+* ``comparison``: significance against a comparator, change between waves;
+* ``reliability``: Cronbach's alpha;
+* ``shrinkage``: empirical Bayes estimates for small areas;
+* ``association``: Spearman's rank correlation;
+* ``neighbours``: statistical nearest neighbours of an LA;
+* ``estimates``: the one vectorised pass that publishes every estimate.
+"""
 
 from civicpulse_report.statistics.estimates import (
     COMPARATOR_LABELS,
@@ -11,12 +25,8 @@ from civicpulse_report.statistics.estimates import (
     indicator_types,
     respondent_values,
 )
-from civicpulse_report.statistics.stats import (
-    design_effect,
-    kish_effective_n,
-    summarise_groupings,
-    summarise_groups,
-)
+from civicpulse_report.statistics.summaries import summarise_groupings, summarise_groups
+from civicpulse_report.statistics.weighting import design_effect, kish_effective_n
 
 __all__ = [
     "COMPARATORS",

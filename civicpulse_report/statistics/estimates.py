@@ -28,14 +28,17 @@ from civicpulse_report.measures import (
     standardised_components,
 )
 from civicpulse_report.settings import Settings
-from civicpulse_report.statistics import stats
+from civicpulse_report.statistics.comparison import change_test, compare_to_comparator
 from civicpulse_report.statistics.neighbours import nearest_neighbours
+from civicpulse_report.statistics.reliability import cronbach_alpha
+from civicpulse_report.statistics.shrinkage import empirical_bayes_shrinkage
+from civicpulse_report.statistics.summaries import SUMMARY_COLUMNS, summarise_groupings
 
 ENGLAND_NAME = "England"
 INDEX_PREFIX = "index_"
 
 # The numbers summarise_groups publishes for every cell.
-NUMERIC_COLUMNS = stats.SUMMARY_COLUMNS[2:]
+NUMERIC_COLUMNS = SUMMARY_COLUMNS[2:]
 COMPARATORS = ("england", "region", "la_type", "neighbours")
 COMPARATOR_LABELS = {
     "england": "England",
@@ -197,7 +200,7 @@ def compute_estimates(dataset: Dataset, measures: Measures, settings: Settings) 
     for b in settings.breakdowns:
         levels.append((["wave", b], "england", None, b))
         levels.append((["wave", "la_code", b], "la", "la_code", b))
-    summaries = stats.summarise_groupings(
+    summaries = summarise_groupings(
         values, [by for by, *_ in levels], list(types), types, weight="weight", confidence=conf
     )
     parts = [
@@ -272,7 +275,7 @@ def _shrink_neighbourhoods(est: pd.DataFrame, confidence: float) -> pd.DataFrame
     nb["prior_variance"] = nb["prior_se"] ** 2
     nb["upper_bound"] = np.where(nb["type"] == "proportion", 100.0, np.nan)
     nb["lower_bound"] = np.where(nb["type"] == "proportion", 0.0, np.nan)
-    shrunk = stats.empirical_bayes_shrinkage(
+    shrunk = empirical_bayes_shrinkage(
         nb,
         keys,
         estimate="estimate",
@@ -344,7 +347,7 @@ def _add_comparators(
         est.loc[~la_overall, f"{name}_value"] = np.nan
     est.loc[est["level"] == "england", "england_value"] = np.nan
     for name in COMPARATORS:
-        est[f"sig_{name}"] = stats.compare_to_comparator(
+        est[f"sig_{name}"] = compare_to_comparator(
             est["ci_lower"].to_numpy(float),
             est["ci_upper"].to_numpy(float),
             est[f"{name}_value"].to_numpy(float),
@@ -364,7 +367,7 @@ def _add_change(est: pd.DataFrame, confidence: float) -> pd.DataFrame:
     before["wave"] = before["wave"].map(inverse)
     before = before.rename(columns={"estimate": "previous_estimate", "se": "previous_se"})
     est = est.merge(before, on=[*keys, "wave"], how="left")
-    test = stats.change_test(
+    test = change_test(
         est["estimate"].to_numpy(float),
         est["se"].to_numpy(float),
         est["previous_estimate"].to_numpy(float),
@@ -436,7 +439,7 @@ def _alpha(
                     "wave": int(wave),
                     "area_code": ENGLAND_CODE,
                     "domain": dom.id,
-                    "alpha": stats.cronbach_alpha(comp[in_wave]),
+                    "alpha": cronbach_alpha(comp[in_wave]),
                     "n": int(in_wave.sum()),
                 }
             )

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from civicpulse_report.inputs.readers import Dataset
+from civicpulse_report.inputs import Dataset
 from civicpulse_report.measures import Measures, score_indicators, standardised_components
 from civicpulse_report.settings import Settings
-from civicpulse_report.statistics import stats
+from civicpulse_report.statistics.comparison import change_test
 from civicpulse_report.statistics.estimates import (
     COMPARATORS,
     ENGLAND_CODE,
@@ -26,6 +26,10 @@ from civicpulse_report.statistics.estimates import (
     indicator_types,
     respondent_values,
 )
+from civicpulse_report.statistics.intervals import wilson_interval
+from civicpulse_report.statistics.reliability import cronbach_alpha
+from civicpulse_report.statistics.summaries import summarise_groups
+from civicpulse_report.statistics.weighting import weighted_mean, weighted_proportion
 
 Z95 = float(norm.ppf(0.975))  # 1.959964...
 REL = 1e-10
@@ -71,7 +75,7 @@ def test_england_proportion_and_wilson_interval_match_a_hand_computation(
     assert set(np.unique(x)) == {0.0, 1.0}
     p = (w * x).sum() / w.sum()  # Σw·x / Σw over valid answers
     n_eff = w.sum() ** 2 / (w**2).sum()  # Kish
-    lo, hi = stats.wilson_interval(p, n_eff, 0.95)
+    lo, hi = wilson_interval(p, n_eff, 0.95)
 
     row = one_row(est, wave=2025, level="england", breakdown="all", indicator="can_influence")
     assert row["type"] == "proportion"
@@ -84,7 +88,7 @@ def test_england_proportion_and_wilson_interval_match_a_hand_computation(
     assert row["n_eff"] == pytest.approx(n_eff, rel=REL)
     assert row["deff"] == pytest.approx(len(x) / n_eff, rel=REL)
     # The interval is on n_eff, not on the unweighted base: it is wider.
-    lo_n, hi_n = stats.wilson_interval(p, len(x), 0.95)
+    lo_n, hi_n = wilson_interval(p, len(x), 0.95)
     assert hi - lo > hi_n - lo_n
 
 
@@ -336,7 +340,7 @@ def test_change_is_the_difference_and_its_test_agrees_with_change_test(est: pd.D
         rtol=0, atol=1e-9,
     )  # fmt: skip
     assert joined.loc[~both, "change"].isna().all()
-    test = stats.change_test(
+    test = change_test(
         joined["estimate"].to_numpy(float), joined["se"].to_numpy(float),
         joined["prev_est"].to_numpy(float), joined["prev_se"].to_numpy(float), confidence=0.95,
     )  # fmt: skip
@@ -360,9 +364,7 @@ def test_neighbourhood_estimates_are_modelled_and_shrunk_toward_the_la(
     assert not est.loc[~nb, "modelled"].any()
 
     types = indicator_types(measures)
-    direct = stats.summarise_groups(
-        values, ["wave", "la_code", "neighbourhood_code"], list(types), types
-    )
+    direct = summarise_groups(values, ["wave", "la_code", "neighbourhood_code"], list(types), types)
     scale = np.where(direct["type"] == "proportion", 100.0, 1.0)
     direct["direct"] = direct["estimate"] * scale
     direct = direct.rename(columns={"neighbourhood_code": "area_code"})
@@ -409,13 +411,13 @@ def test_cronbach_alpha_matches_stats_on_standardised_components(
         in_wave = (values["wave"] == wave).to_numpy()
         eng = comp[in_wave]
         assert alpha.loc[(wave, ENGLAND_CODE, domain), "alpha"] == pytest.approx(
-            stats.cronbach_alpha(eng), rel=1e-9
+            cronbach_alpha(eng), rel=1e-9
         )
         assert alpha.loc[(wave, ENGLAND_CODE, domain), "n"] == eng.notna().all(axis=1).sum()
         # The per-LA alphas come from a separate grouped path: check one LA too.
         mine = comp[in_wave & (values["la_code"] == la).to_numpy()]
         assert alpha.loc[(wave, la, domain), "alpha"] == pytest.approx(
-            stats.cronbach_alpha(mine), rel=1e-9
+            cronbach_alpha(mine), rel=1e-9
         )
         assert alpha.loc[(wave, la, domain), "n"] == mine.notna().all(axis=1).sum()
 
@@ -454,10 +456,10 @@ def test_random_la_group_cells_equal_scalar_estimates(
             & (values[row["breakdown"]] == int(row["group_code"]))
         ]
         if row["type"] == "proportion":
-            ref = stats.weighted_proportion(sub[row["indicator"]], sub["weight"])
+            ref = weighted_proportion(sub[row["indicator"]], sub["weight"])
             scale = 100.0
         else:
-            ref = stats.weighted_mean(sub[row["indicator"]], sub["weight"])
+            ref = weighted_mean(sub[row["indicator"]], sub["weight"])
             scale = 1.0
         where = f"{row['area_code']} {row['breakdown']}={row['group_code']} {row['indicator']}"
         for col in ("estimate", "se", "ci_lower", "ci_upper"):

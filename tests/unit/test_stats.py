@@ -7,20 +7,18 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from civicpulse_report.statistics.stats import (
+from civicpulse_report.statistics.association import rank_correlation
+from civicpulse_report.statistics.comparison import change_test, compare_to_comparator
+from civicpulse_report.statistics.intervals import wilson_interval, z_value
+from civicpulse_report.statistics.reliability import cronbach_alpha
+from civicpulse_report.statistics.shrinkage import empirical_bayes_shrinkage
+from civicpulse_report.statistics.summaries import summarise_groups
+from civicpulse_report.statistics.weighting import (
     Estimate,
-    change_test,
-    compare_to_comparator,
-    cronbach_alpha,
     design_effect,
-    empirical_bayes_shrinkage,
     kish_effective_n,
-    rank_correlation,
-    summarise_groups,
     weighted_mean,
     weighted_proportion,
-    wilson_interval,
-    z_value,
 )
 
 # Newcombe RG (1998). Two-sided confidence intervals for the single proportion:
