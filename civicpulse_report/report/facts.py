@@ -19,16 +19,27 @@ import pandas as pd
 
 from civicpulse_report import __version__
 from civicpulse_report.inputs import ENGLAND_CODE, Dataset
-from civicpulse_report.insight import contrast, findings, recommend
+from civicpulse_report.insight import (
+    PRIORITY_METHOD,
+    Intervention,
+    LAView,
+    key_findings,
+    legacy_comparison,
+    lens_comparison,
+    priority_table,
+    quadrant_table,
+    recommend,
+)
 from civicpulse_report.measures import Measures
 from civicpulse_report.settings import Settings
 from civicpulse_report.statistics import (
     COMPARATORS,
     EstimateSet,
+    design_effect,
     index_id,
     indicator_polarity,
     indicator_types,
-    stats,
+    kish_effective_n,
 )
 
 FACTS_VERSION = 1
@@ -102,7 +113,7 @@ def build_facts(
     dataset: Dataset,
     measures: Measures,
     settings: Settings,
-    interventions: Sequence[recommend.Intervention],
+    interventions: Sequence[Intervention],
     la_code: str,
     year: int,
     *,
@@ -129,16 +140,15 @@ def build_facts(
     dict
         JSON-safe bundle.
     """
-    e = _estimate_rows(est.estimates, measures)
     lookup = dataset.la_lookup.set_index("la_code")
     la = lookup.loc[la_code]
     waves = [w for w in est.waves if w <= year]
     previous = waves[-2] if len(waves) > 1 else None
-    now = e[e["wave"] == year]
-    la_all = now[
-        (now["level"] == "la") & (now["area_code"] == la_code) & (now["breakdown"] == "all")
-    ]
-    eng_all = now[(now["level"] == "england") & (now["breakdown"] == "all")]
+    # The LA's view of the estimates, taken once: every insight function below reads it.
+    view = LAView.from_estimates(est.estimates, la_code, year, la_name=str(la["la_name"]))
+    now = _estimate_rows(view.estimates, measures)
+    la_all = _estimate_rows(view.overall, measures)
+    eng_all = _estimate_rows(view.england, measures)
 
     civic_indices = [index_id(d.id) for d in measures.civic_pulse_domains]
     all_indices = [index_id(d.id) for d in measures.domains]
@@ -198,42 +208,36 @@ def build_facts(
     hoods = hoods.sort_values(["indicator", "area_code"])
     names = dict(zip(hoods["area_code"], hoods["name"], strict=False))
 
-    trend = e[
-        (e["wave"] <= year)
-        & (e["breakdown"] == "all")
-        & e["indicator"].isin(all_indices)
-        & (((e["level"] == "la") & (e["area_code"] == la_code)) | (e["level"] == "england"))
-    ].sort_values(["indicator", "level", "wave"])
+    # Every wave up to this one: the trend is the one selection wider than the view.
+    e = est.estimates
+    trend = _estimate_rows(
+        e[
+            (e["wave"] <= year)
+            & (e["breakdown"] == "all")
+            & e["indicator"].isin(all_indices)
+            & (((e["level"] == "la") & (e["area_code"] == la_code)) | (e["level"] == "england"))
+        ],
+        measures,
+    ).sort_values(["indicator", "level", "wave"])
 
     changes = la_all[
         la_all["indicator"].isin(indicator_order + all_indices) & la_all["change_significant"]
     ]
 
-    quadrant = contrast.quadrant_table(est.estimates, year)
+    quadrant = quadrant_table(est.estimates, year)
     quadrant = quadrant.merge(
         dataset.la_lookup[["la_code", "la_name"]], on="la_code", how="left"
     ).sort_values("la_code")
     this_quadrant = quadrant[quadrant["la_code"] == la_code]
-    legacy = contrast.legacy_comparison(dataset.legacy, est.estimates, measures, la_code, year)
-    lens = contrast.lens_comparison(
-        est.estimates, la_code, year, measures=measures, neighbourhood_names=names
+    legacy = legacy_comparison(dataset.legacy, view, measures)
+    lens = lens_comparison(view, measures=measures, neighbourhood_names=names)
+    priorities = priority_table(
+        view, measures, settings, float(la["population"]), neighbourhood_names=names
     )
-    priorities = recommend.priority_table(
-        est.estimates,
+    recs = recommend(priorities, view, interventions, measures)
+    key = key_findings(
+        view,
         measures,
-        settings,
-        la_code,
-        year,
-        float(la["population"]),
-        neighbourhood_names=names,
-    )
-    recs = recommend.recommend(priorities, est.estimates, interventions, measures, la_code, year)
-    key = findings.key_findings(
-        est.estimates,
-        measures,
-        la_code=la_code,
-        la_name=str(la["la_name"]),
-        wave=year,
         quadrant=this_quadrant,
         priorities=priorities,
         legacy=legacy,
@@ -261,8 +265,8 @@ def build_facts(
                 "wave": w,
                 "respondents": len(wts),
                 "weighted_base": wts.sum(),
-                "n_eff": stats.kish_effective_n(wts),
-                "deff": stats.design_effect(wts),
+                "n_eff": kish_effective_n(wts),
+                "deff": design_effect(wts),
             }
         )
     neighbour_codes = est.neighbours[est.neighbours["la_code"] == la_code].sort_values("rank")
@@ -321,7 +325,7 @@ def build_facts(
         "priorities": records(priorities.head(10)),
         "recommendations": _clean(list(recs.recommendations)),
         "recommendation_notes": list(recs.notes),
-        "priority_method": recommend.PRIORITY_METHOD,
+        "priority_method": PRIORITY_METHOD,
         "findings": _clean(list(key)),
         "alpha": [
             {

@@ -16,15 +16,15 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from civicpulse_report.inputs.readers import Dataset
-from civicpulse_report.insight.contrast import describe_unit
-from civicpulse_report.insight.findings import ci_label, format_ci, format_value
-from civicpulse_report.insight.recommend import load_interventions
+from civicpulse_report.inputs import ENGLAND_CODE, Dataset
+from civicpulse_report.insight.formatting import ci_label, format_ci, format_value
+from civicpulse_report.insight.interventions import load_interventions
+from civicpulse_report.insight.view import describe_unit
 from civicpulse_report.measures import Measures
 from civicpulse_report.report.facts import build_facts
 from civicpulse_report.report.tables import facts_to_table
 from civicpulse_report.settings import Settings
-from civicpulse_report.statistics.estimates import ENGLAND_CODE, EstimateSet
+from civicpulse_report.statistics import EstimateSet
 
 LAS = (
     "X06000001", "X06000002", "X07000001", "X07000002",

@@ -9,16 +9,11 @@ import pandas as pd
 import pytest
 from estimate_rows import Z, make_row
 
-from civicpulse_report.insight.contrast import (
-    QUADRANTS,
-    classify_quadrant,
-    england_respondent_sd,
-    legacy_comparison,
-    lens_comparison,
-    oriented_gap,
-    quadrant_table,
-    spearman_rho,
-)
+from civicpulse_report.insight.gaps import england_respondent_sd, oriented_gap
+from civicpulse_report.insight.legacy import legacy_comparison
+from civicpulse_report.insight.lenses import lens_comparison, spearman_rho
+from civicpulse_report.insight.quadrants import QUADRANTS, classify_quadrant, quadrant_table
+from civicpulse_report.insight.view import LAView
 from civicpulse_report.measures import load_measures
 
 ENG = "E92000001"
@@ -163,7 +158,9 @@ def legacy_est() -> pd.DataFrame:
 
 
 def test_legacy_comparison_rows_values_and_caveats(measures):
-    table = legacy_comparison(legacy_frame(), legacy_est(), measures, "LA_A", WAVE)
+    table = legacy_comparison(
+        legacy_frame(), LAView.from_estimates(legacy_est(), "LA_A", WAVE), measures
+    )
     assert table["legacy_indicator"].tolist() == ["NI4", "NI5", "formal_volunteering_monthly"]
     assert table["scope"].tolist() == ["local authority", "local authority", "England only"]
 
@@ -196,14 +193,18 @@ def test_legacy_comparison_rows_values_and_caveats(measures):
 
 
 def test_legacy_comparison_never_computes_a_change(measures):
-    table = legacy_comparison(legacy_frame(), legacy_est(), measures, "LA_A", WAVE)
+    table = legacy_comparison(
+        legacy_frame(), LAView.from_estimates(legacy_est(), "LA_A", WAVE), measures
+    )
     assert not [c for c in table.columns if "change" in c or "diff" in c or "trend" in c]
     numbers = table.select_dtypes("number").to_numpy(float).ravel()
     assert not np.isclose(numbers, 24.5 - 27.0).any()  # no CP - legacy difference anywhere
 
 
 def test_legacy_comparison_other_la_rows_are_not_used(measures):
-    table = legacy_comparison(legacy_frame(), legacy_est(), measures, "LA_B", WAVE)
+    table = legacy_comparison(
+        legacy_frame(), LAView.from_estimates(legacy_est(), "LA_B", WAVE), measures
+    )
     assert table.loc[table["legacy_indicator"] == "NI4", "legacy_value"].tolist() == [35.0]
     assert "NI5" not in table["legacy_indicator"].tolist()
     # LA_B has no Civic Pulse estimates: the Civic Pulse side is empty but England is given.
@@ -290,7 +291,7 @@ def lens_frame() -> pd.DataFrame:
 
 
 def test_lens_comparison_rho_matches_hand_worked_spearman():
-    lens = lens_comparison(lens_frame(), "LA_A", WAVE)
+    lens = lens_comparison(LAView.from_estimates(lens_frame(), "LA_A", WAVE))
     assert lens.n_groups == 4
     assert lens.rho_groups == pytest.approx(0.6)
     # Only two neighbourhoods: too few for a rank correlation.
@@ -300,7 +301,9 @@ def test_lens_comparison_rho_matches_hand_worked_spearman():
 
 def test_lens_comparison_flags_units_fine_on_satisfaction_but_lacking_drivers(measures):
     lens = lens_comparison(
-        lens_frame(), "LA_A", WAVE, measures=measures, neighbourhood_names={"N1": "Riverside"}
+        LAView.from_estimates(lens_frame(), "LA_A", WAVE),
+        measures=measures,
+        neighbourhood_names={"N1": "Riverside"},
     )
     assert [u["group"] for u in lens.flagged] == ["25-34", "50-64"]
     assert [u["label"] for u in lens.flagged] == ["People aged 25-34", "People aged 50-64"]

@@ -9,9 +9,15 @@ import pandas as pd
 import pytest
 from estimate_rows import make_row as make_any_row
 
-from civicpulse_report.insight.contrast import legacy_comparison, quadrant_table
-from civicpulse_report.insight.findings import Finding, format_ci, format_value, key_findings
-from civicpulse_report.insight.recommend import load_interventions, priority_table, recommend
+from civicpulse_report.insight.findings import key_findings
+from civicpulse_report.insight.formatting import format_ci, format_value
+from civicpulse_report.insight.interventions import load_interventions
+from civicpulse_report.insight.legacy import legacy_comparison
+from civicpulse_report.insight.priorities import priority_table
+from civicpulse_report.insight.quadrants import quadrant_table
+from civicpulse_report.insight.recommendations import recommend
+from civicpulse_report.insight.sentences import Finding
+from civicpulse_report.insight.view import LAView
 from civicpulse_report.measures import load_measures
 from civicpulse_report.paths import INTERVENTIONS_FILE
 from civicpulse_report.settings import Settings
@@ -153,17 +159,15 @@ def interventions(measures):
 
 def findings_for(est, measures, interventions, legacy=True, **kw) -> tuple[Finding, ...]:
     names = {"N1": "Riverside"}
-    priorities = priority_table(est, measures, Settings(), LA, WAVE, 150_000.0, names)
-    recs = recommend(priorities, est, interventions, measures, LA, WAVE)
+    view = LAView.from_estimates(est, LA, WAVE, la_name=LA_NAME)
+    priorities = priority_table(view, measures, Settings(), 150_000.0, names)
+    recs = recommend(priorities, view, interventions, measures)
     return key_findings(
-        est,
+        view,
         measures,
-        la_code=LA,
-        la_name=LA_NAME,
-        wave=WAVE,
         quadrant=quadrant_table(est, WAVE),
         priorities=priorities,
-        legacy=legacy_comparison(legacy_frame(), est, measures, LA, WAVE) if legacy else None,
+        legacy=legacy_comparison(legacy_frame(), view, measures) if legacy else None,
         recommendations=recs,
         **kw,
     )
@@ -375,10 +379,7 @@ def test_unknown_la_is_an_error(measures):
     est = scenario_frame()
     with pytest.raises(ValueError, match="no estimates"):
         key_findings(
-            est,
+            LAView.from_estimates(est, "X09999999", WAVE, la_name="Nowhere"),
             measures,
-            la_code="X09999999",
-            la_name="Nowhere",
-            wave=WAVE,
             priorities=pd.DataFrame(),
         )

@@ -14,13 +14,10 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from civicpulse_report.errors import ConfigError
-from civicpulse_report.insight.recommend import (
-    Intervention,
-    describe_unit,
-    load_interventions,
-    priority_table,
-    recommend,
-)
+from civicpulse_report.insight.interventions import Intervention, load_interventions
+from civicpulse_report.insight.priorities import priority_table
+from civicpulse_report.insight.recommendations import recommend
+from civicpulse_report.insight.view import LAView, describe_unit
 from civicpulse_report.measures import load_measures
 from civicpulse_report.paths import INTERVENTIONS_FILE
 from civicpulse_report.settings import Settings
@@ -227,7 +224,9 @@ def priority_frame() -> pd.DataFrame:
 
 
 def test_priority_score_hand_computed(measures):
-    table = priority_table(priority_frame(), measures, SETTINGS, LA, WAVE, POPULATION)
+    table = priority_table(
+        LAView.from_estimates(priority_frame(), LA, WAVE), measures, SETTINGS, POPULATION
+    )
     assert table["indicator"].tolist() == ["index_drivers", "can_influence", "loneliness"]
     assert table["rank"].tolist() == [1, 2, 3]
     by = table.set_index("indicator")
@@ -256,17 +255,15 @@ def test_priority_score_hand_computed(measures):
 
 def test_priority_table_names_neighbourhoods_and_refuses_bad_population(measures):
     table = priority_table(
-        priority_frame(),
+        LAView.from_estimates(priority_frame(), LA, WAVE),
         measures,
         SETTINGS,
-        LA,
-        WAVE,
         POPULATION,
         neighbourhood_names={"N1": "Riverside"},
     )
     assert "Riverside" in table["where"].tolist()
     with pytest.raises(ValueError, match="population"):
-        priority_table(priority_frame(), measures, SETTINGS, LA, WAVE, 0)
+        priority_table(LAView.from_estimates(priority_frame(), LA, WAVE), measures, SETTINGS, 0)
 
 
 def test_priority_table_tie_break_is_deterministic(measures):
@@ -282,7 +279,9 @@ def test_priority_table_tie_break_is_deterministic(measures):
                 label=f"group {code}",
             )
         )
-    table = priority_table(pd.DataFrame(rows), measures, SETTINGS, LA, WAVE, POPULATION)
+    table = priority_table(
+        LAView.from_estimates(pd.DataFrame(rows), LA, WAVE), measures, SETTINGS, POPULATION
+    )
     assert table["group_code"].tolist() == ["1", "2", "3"]
 
 
@@ -346,10 +345,11 @@ def recommendation_frame() -> pd.DataFrame:
 
 
 def run(est: pd.DataFrame, measures, interventions, **kw):
+    view = LAView.from_estimates(est, LA, WAVE)
     priorities = priority_table(
-        est, measures, SETTINGS, LA, WAVE, POPULATION, neighbourhood_names={"N1": "Riverside"}
+        view, measures, SETTINGS, POPULATION, neighbourhood_names={"N1": "Riverside"}
     )
-    return priorities, recommend(priorities, est, interventions, measures, LA, WAVE, **kw)
+    return priorities, recommend(priorities, view, interventions, measures, **kw)
 
 
 def test_index_gap_is_traced_to_significant_components(measures, interventions):
@@ -465,7 +465,10 @@ def test_recommendations_are_deterministic(measures, interventions):
     priorities, from_shuffled = run(shuffled, measures, interventions)
     assert from_shuffled == first
     reordered = recommend(
-        priorities.sample(frac=1.0, random_state=3), shuffled, interventions, measures, LA, WAVE
+        priorities.sample(frac=1.0, random_state=3),
+        LAView.from_estimates(shuffled, LA, WAVE),
+        interventions,
+        measures,
     )
     assert reordered == first
 
@@ -557,9 +560,9 @@ def test_property_suppressed_rows_never_in_priorities_or_recommendations(cells):
                 )
             if hidden:
                 suppressed.add((breakdown, code, ind))
-    est = pd.DataFrame(rows)
-    priorities = priority_table(est, measures, SETTINGS, LA, WAVE, POPULATION)
-    recs = recommend(priorities, est, interventions, measures, LA, WAVE)
+    view = LAView.from_estimates(pd.DataFrame(rows), LA, WAVE)
+    priorities = priority_table(view, measures, SETTINGS, POPULATION)
+    recs = recommend(priorities, view, interventions, measures)
 
     ranked = set(
         zip(priorities["breakdown"], priorities["group_code"], priorities["indicator"], strict=True)

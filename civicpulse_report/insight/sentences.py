@@ -1,0 +1,131 @@
+"""The building blocks every key finding is written with.
+
+:class:`Finding` is one sentence with the cells its numbers come from;
+:class:`References` collects those cells while the sentence is written;
+:func:`figure` and :func:`versus_england` write an estimate with its
+interval and its comparison with England, worded by the significance flag.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from civicpulse_report.insight.formatting import format_ci, format_value, is_missing
+from civicpulse_report.insight.gaps import SIGNIFICANT_FLAGS
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One key finding.
+
+    Attributes
+    ----------
+    key : str
+        What it is about: headline, weakest_domain, quadrant, top_priority,
+        change, legacy or asset.
+    text : str
+        Plain text, safe to place in markdown once names are escaped.
+    references : tuple of dict
+        Where each number in ``text`` comes from. For the estimates frame:
+        table='estimates', level, area_code, breakdown, group_code, indicator,
+        wave, column, value. For the legacy file: table='legacy', la_code,
+        source, indicator, year, column, value.
+    """
+
+    key: str
+    text: str
+    references: tuple[dict[str, Any], ...]
+
+
+class References:
+    """Collects the cells a sentence's numbers come from, while it is written."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+
+    def estimate_cell(self, row: Mapping[str, Any], column: str) -> Any:
+        """Note the cell ``column`` of an estimates row, and return its value."""
+        value = row[column]
+        group_code = row.get("group_code")
+        self.items.append(
+            {
+                "table": "estimates",
+                "level": str(row["level"]),
+                "area_code": str(row["area_code"]),
+                "breakdown": str(row["breakdown"]),
+                "group_code": None if _is_missing_code(group_code) else str(group_code),
+                "indicator": str(row["indicator"]),
+                "wave": int(row["wave"]),
+                "column": column,
+                "value": _plain(value),
+            }
+        )
+        return value
+
+    def legacy_cell(
+        self, la_code: str, source: str, indicator: str, year: Any, column: str, value: Any
+    ) -> Any:
+        """Note a cell of the legacy file, and return its value."""
+        self.items.append(
+            {
+                "table": "legacy",
+                "la_code": la_code,
+                "source": source,
+                "indicator": indicator,
+                "year": None if is_missing(year) else int(year),
+                "column": column,
+                "value": _plain(value),
+            }
+        )
+        return value
+
+
+def _is_missing_code(code: Any) -> bool:
+    return code is None or (isinstance(code, float) and math.isnan(code)) or code is pd.NA
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def is_publishable(row: Mapping[str, Any] | None) -> bool:
+    """Whether an estimates row (a record) is there, not suppressed and has an estimate."""
+    return (
+        row is not None
+        and not bool(row.get("suppressed", False))
+        and not is_missing(row.get("estimate"))
+    )
+
+
+def figure(row: Mapping[str, Any], refs: References, ci: str) -> str:
+    """Return an estimate with its interval, e.g. "95.2 (95% CI 94.0 to 96.4)"."""
+    kind = str(row["type"])
+    value = format_value(refs.estimate_cell(row, "estimate"), kind)
+    lower = refs.estimate_cell(row, "ci_lower")
+    upper = refs.estimate_cell(row, "ci_upper")
+    return f"{value} ({ci} {format_ci(lower, upper, kind)})"
+
+
+def versus_england(row: Mapping[str, Any], refs: References) -> str:
+    """Return the comparison with England, worded by the significance flag.
+
+    "significantly above/below England's X" only when the flag is a significant
+    one; "similar to England's X" when the flag is 'similar'.
+    """
+    kind = str(row["type"])
+    england = format_value(refs.estimate_cell(row, "england_value"), kind)
+    sig = str(row.get("sig_england", "not tested"))
+    if sig in SIGNIFICANT_FLAGS:
+        direction = "above" if float(row["estimate"]) > float(row["england_value"]) else "below"
+        return f"significantly {direction} England's {england}"
+    if sig == "similar":
+        return f"similar to England's {england}"
+    return f"not tested against England's {england}"
