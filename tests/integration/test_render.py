@@ -1,4 +1,4 @@
-"""Rendering an executed report notebook to HTML and PDF (civicpulse_report.render.builtin).
+"""Rendering an executed report notebook to HTML and PDF (civicpulse_report.render).
 
 A small executed notebook is built here with nbformat, shaped like the LA report:
 front matter in a raw cell (with a hostile LA name), markdown with headings, a
@@ -13,6 +13,7 @@ import base64
 import io
 import os
 import re
+import shutil
 import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -24,7 +25,14 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from pypdf import PdfReader
 
 from civicpulse_report.errors import RenderError
-from civicpulse_report.render import builtin as render
+from civicpulse_report.paths import TEMPLATES_DIR
+from civicpulse_report.render import RenderResult, render_report, resolve_renderer
+from civicpulse_report.render.html import render_html
+from civicpulse_report.render.markdown import notebook_to_markdown
+from civicpulse_report.render.notebook import cell_options
+from civicpulse_report.render.pdf import render_pdf
+from civicpulse_report.render.quarto import _quarto_front_matter, quarto_command
+from civicpulse_report.render.tools import quarto_available
 
 LA_NAME = "Ynys Môn <b>#1</b> $x$ @foo *bar*"
 TITLE = f"Civic Pulse report: {LA_NAME}"
@@ -145,17 +153,17 @@ def notebook_path(tmp_path_factory: pytest.TempPathFactory, png: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def rendered(notebook_path: Path, tmp_path_factory: pytest.TempPathFactory) -> render.RenderResult:
-    return render.render_report(notebook_path, tmp_path_factory.mktemp("out"), renderer="builtin")
+def rendered(notebook_path: Path, tmp_path_factory: pytest.TempPathFactory) -> RenderResult:
+    return render_report(notebook_path, tmp_path_factory.mktemp("out"), renderer="builtin")
 
 
 @pytest.fixture(scope="module")
-def html(rendered: render.RenderResult) -> str:
+def html(rendered: RenderResult) -> str:
     return rendered.outputs["html"].read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
-def pdf_pages(rendered: render.RenderResult) -> list[str]:
+def pdf_pages(rendered: RenderResult) -> list[str]:
     reader = PdfReader(rendered.outputs["pdf"])
     return [" ".join(page.extract_text().replace("\xa0", " ").split()) for page in reader.pages]
 
@@ -261,10 +269,10 @@ def test_html_leaves_out_hidden_outputs_and_code(html: str) -> None:
 
 
 def test_html_is_byte_identical_when_rendered_again(
-    notebook_path: Path, rendered: render.RenderResult, tmp_path: Path
+    notebook_path: Path, rendered: RenderResult, tmp_path: Path
 ) -> None:
     again = tmp_path / "again.html"
-    render.render_html(notebook_path, again)
+    render_html(notebook_path, again)
     assert again.read_bytes() == rendered.outputs["html"].read_bytes()
 
 
@@ -273,7 +281,7 @@ def test_echo_true_shows_the_code(png: str, tmp_path: Path) -> None:
     nb.cells.append(new_code_cell("#| echo: true\nanswer = 6 * 7", outputs=[]))
     source = tmp_path / "echo.ipynb"
     nbformat.write(nb, str(source))
-    render.render_html(source, tmp_path / "echo.html")
+    render_html(source, tmp_path / "echo.html")
     assert "answer" in (tmp_path / "echo.html").read_text(encoding="utf-8")
 
 
@@ -309,7 +317,7 @@ def test_pdf_numbers_figures_and_tables(pdf_pages: list[str]) -> None:
         assert hidden not in text
 
 
-def test_pdf_keeps_the_alt_text(rendered: render.RenderResult) -> None:
+def test_pdf_keeps_the_alt_text(rendered: RenderResult) -> None:
     reader = PdfReader(rendered.outputs["pdf"])
     alts: list[str] = []
 
@@ -330,7 +338,7 @@ def test_pdf_keeps_the_alt_text(rendered: render.RenderResult) -> None:
 
 def test_typst_source_escapes_the_la_name(notebook_path: Path, tmp_path: Path) -> None:
     source_path = tmp_path / "report.typ"
-    render.render_pdf(notebook_path, tmp_path / "report.pdf", typst_source=source_path)
+    render_pdf(notebook_path, tmp_path / "report.pdf", typst_source=source_path)
     source = source_path.read_text(encoding="utf-8")
     escaped = r"Ynys Môn \<b\>\#1\</b\> \$x\$ \@foo \*bar\*"
     assert f"la-name: [{escaped}]" in source
@@ -343,10 +351,10 @@ def test_typst_source_escapes_the_la_name(notebook_path: Path, tmp_path: Path) -
 
 
 def test_pdf_is_byte_identical_when_rendered_again(
-    notebook_path: Path, rendered: render.RenderResult, tmp_path: Path
+    notebook_path: Path, rendered: RenderResult, tmp_path: Path
 ) -> None:
     again = tmp_path / "again.pdf"
-    render.render_pdf(notebook_path, again)
+    render_pdf(notebook_path, again)
     assert again.read_bytes() == rendered.outputs["pdf"].read_bytes()
 
 
@@ -373,7 +381,7 @@ def test_error_output_stops_the_render(png: str, tmp_path: Path) -> None:
     with pytest.raises(
         RenderError, match=r"cell 8 \(fig-broken\).*ZeroDivisionError: division by zero"
     ):
-        render.render_report(source, tmp_path / "out", renderer="builtin")
+        render_report(source, tmp_path / "out", renderer="builtin")
     assert not (tmp_path / "out" / "report.html").exists()
 
 
@@ -382,19 +390,19 @@ def test_bad_brand_colour_is_refused(png: str, tmp_path: Path) -> None:
     source = tmp_path / "colour.ipynb"
     nbformat.write(build_notebook(png, front=front), str(source))
     with pytest.raises(RenderError, match="brand_colour"):
-        render.render_html(source, tmp_path / "colour.html")
+        render_html(source, tmp_path / "colour.html")
 
 
 def test_project_config_is_read_under_the_front_matter(png: str, tmp_path: Path) -> None:
     config = tmp_path / "_quarto.yml"
     config.write_text(
         "lang: cy\ntoc: true\ntoc-title: Yn yr adroddiad hwn\norganisation: Project default\n"
-        f"format:\n  html:\n    css: {render.TEMPLATES_DIR / 'report.css'}\n",
+        f"format:\n  html:\n    css: {TEMPLATES_DIR / 'report.css'}\n",
         encoding="utf-8",
     )
     source = tmp_path / "cy.ipynb"
     nbformat.write(build_notebook(png), str(source))
-    render.render_html(source, tmp_path / "cy.html", project_config=config)
+    render_html(source, tmp_path / "cy.html", project_config=config)
     page = (tmp_path / "cy.html").read_text(encoding="utf-8")
     assert '<html lang="cy">' in page
     assert "Yn yr adroddiad hwn" in page
@@ -402,7 +410,7 @@ def test_project_config_is_read_under_the_front_matter(png: str, tmp_path: Path)
 
 
 def test_notebook_to_markdown_writes_quarto_style_cells(png: str, tmp_path: Path) -> None:
-    markdown, front = render.notebook_to_markdown(build_notebook(png), tmp_path / "media")
+    markdown, front = notebook_to_markdown(build_notebook(png), tmp_path / "media")
     assert front["la_name"] == LA_NAME and front["synthetic"] is True
     assert "::: {#fig-domains .cell fig-cap=" in markdown
     assert "![](media/fig-domains.png)" in markdown
@@ -412,9 +420,7 @@ def test_notebook_to_markdown_writes_quarto_style_cells(png: str, tmp_path: Path
 
 
 def test_cell_options_are_yaml() -> None:
-    options, code = render.cell_options(
-        '#| label: fig-x\n#| fig-cap: "A: b"\n#| echo: true\nplot()'
-    )
+    options, code = cell_options('#| label: fig-x\n#| fig-cap: "A: b"\n#| echo: true\nplot()')
     assert options == {"label": "fig-x", "fig-cap": "A: b", "echo": True}
     assert code == "plot()"
 
@@ -423,33 +429,33 @@ def test_cell_options_are_yaml() -> None:
 
 
 def test_auto_uses_builtin_without_quarto(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render.shutil, "which", lambda name: None)
-    assert render.resolve_renderer("auto") == "builtin"
-    assert render.resolve_renderer("builtin") == "builtin"
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert resolve_renderer("auto") == "builtin"
+    assert resolve_renderer("builtin") == "builtin"
 
 
 def test_auto_prefers_quarto_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render.shutil, "which", lambda name: f"/opt/bin/{name}")
-    assert render.resolve_renderer("auto") == "quarto"
+    monkeypatch.setattr(shutil, "which", lambda name: f"/opt/bin/{name}")
+    assert resolve_renderer("auto") == "quarto"
 
 
 def test_quarto_requested_without_quarto_explains(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(RenderError, match=r"`quarto` is not on PATH.*--renderer builtin"):
-        render.resolve_renderer("quarto")
+        resolve_renderer("quarto")
 
 
 def test_quarto_command() -> None:
-    assert render.quarto_command("report.ipynb", "html") == [
+    assert quarto_command("report.ipynb", "html") == [
         "quarto", "render", "report.ipynb", "--to", "html", "--no-execute",
     ]  # fmt: skip
-    assert render.quarto_command("report.ipynb", "pdf", quarto="/opt/quarto/bin/quarto") == [
+    assert quarto_command("report.ipynb", "pdf", quarto="/opt/quarto/bin/quarto") == [
         "/opt/quarto/bin/quarto", "render", "report.ipynb", "--to", "typst", "--no-execute",
     ]  # fmt: skip
 
 
 def test_quarto_front_matter_is_escaped_markdown() -> None:
-    front = render._quarto_front_matter({"la_name": LA_NAME, "date": "2026-11-28", "year": 2026})
+    front = _quarto_front_matter({"la_name": LA_NAME, "date": "2026-11-28", "year": 2026})
     assert front["la_name"] == r"Ynys Môn \<b\>\#1\<\/b\> \$x\$ \@foo \*bar\*"
     assert front["date"] == "2026-11-28" and front["year"] == 2026
 
@@ -479,7 +485,7 @@ def test_render_quarto_prepares_a_project_for_quarto(
     fake.write_text(FAKE_QUARTO.format(python=sys.executable), encoding="utf-8")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    result = render.render_report(notebook_path, tmp_path / "out", renderer="auto")
+    result = render_report(notebook_path, tmp_path / "out", renderer="auto")
     assert result.renderer == "quarto"
     assert set(result.outputs) == {"html", "pdf"}
     front = result.outputs["html"].read_text(encoding="utf-8")
@@ -489,9 +495,9 @@ def test_render_quarto_prepares_a_project_for_quarto(
 
 
 @pytest.mark.quarto
-@pytest.mark.skipif(not render.quarto_available(), reason="quarto is not on PATH")
+@pytest.mark.skipif(not quarto_available(), reason="quarto is not on PATH")
 def test_quarto_renders_the_same_report(notebook_path: Path, tmp_path: Path) -> None:
-    result = render.render_report(notebook_path, tmp_path, renderer="quarto")
+    result = render_report(notebook_path, tmp_path, renderer="quarto")
     assert result.renderer == "quarto"
     page = result.outputs["html"].read_text(encoding="utf-8")
     assert "Ynys Môn &lt;b&gt;#1&lt;/b&gt;" in page

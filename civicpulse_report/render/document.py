@@ -1,0 +1,85 @@
+"""Render one document: choose the renderer, run it for each format, time it.
+
+Owns :func:`render_report`, the render stage's entry point, and what it returns
+(:class:`RenderResult`). The built-in path reads the notebook once
+(:func:`~civicpulse_report.render.pandoc.prepare`) and writes each format from
+it; the Quarto path hands the formats to
+:func:`~civicpulse_report.render.quarto.render_quarto`.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from civicpulse_report.render.html import write_html
+from civicpulse_report.render.outputs import OUTPUT_NAMES, Format, check_formats
+from civicpulse_report.render.pandoc import prepare
+from civicpulse_report.render.pdf import write_pdf
+from civicpulse_report.render.quarto import render_quarto
+from civicpulse_report.render.tools import Renderer, resolve_renderer, tool_versions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What :func:`render_report` wrote, with what, and how long it took (seconds)."""
+
+    renderer: str
+    outputs: Mapping[str, Path] = field(default_factory=dict)
+    timings: Mapping[str, float] = field(default_factory=dict)
+    tool_versions: Mapping[str, str] = field(default_factory=dict)
+
+
+def render_report(
+    notebook_path: Path,
+    output_dir: Path,
+    formats: Sequence[Format] = ("html", "pdf"),
+    renderer: Renderer = "auto",
+    *,
+    project_config: Path | None = None,
+) -> RenderResult:
+    """Render one executed report notebook to ``output_dir/report.html`` and ``report.pdf``.
+
+    ``project_config`` replaces the project's ``_quarto.yml`` (tests, other brands).
+
+    Raises
+    ------
+    RenderError
+        If the renderer is unavailable or fails, or the notebook holds an error output.
+    """
+    chosen = resolve_renderer(renderer)
+    checked = check_formats(formats)
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    outputs: dict[str, Path] = {}
+    if chosen == "quarto":
+        start = time.perf_counter()
+        outputs = render_quarto(
+            Path(notebook_path), output_dir, checked, project_config=project_config
+        )
+        timings["quarto"] = round(time.perf_counter() - start, 3)
+    else:
+        with tempfile.TemporaryDirectory(prefix="civicpulse-render-") as tmp:
+            start = time.perf_counter()
+            prepared = prepare(Path(notebook_path), Path(tmp), project_config)
+            timings["prepare"] = round(time.perf_counter() - start, 3)
+            for fmt in checked:
+                start = time.perf_counter()
+                target = output_dir / OUTPUT_NAMES[fmt]
+                if fmt == "html":
+                    write_html(prepared, target)
+                else:
+                    write_pdf(prepared, target, None)
+                timings[fmt] = round(time.perf_counter() - start, 3)
+                outputs[fmt] = target
+    log.info("rendered %s with %s in %s", notebook_path, chosen, timings)
+    return RenderResult(
+        renderer=chosen, outputs=outputs, timings=timings, tool_versions=tool_versions()
+    )

@@ -1,0 +1,137 @@
+"""The built-in renderer's shared half: the notebook read once into pandoc's JSON AST.
+
+No Quarto needed. The notebook becomes pandoc markdown the way Quarto writes it
+(:mod:`civicpulse_report.render.markdown`); pandoc reads it once into its JSON AST
+(:func:`prepare`); each output then gets the report's metadata put into that AST
+as plain strings (:func:`document_json`, so names are always text, never markup)
+and is written by pandoc with the Lua filters in ``templates/filters/``
+(:func:`filter_args`), which do what Quarto does natively: figure and table
+numbering, cross-references, alt text, callouts and format-conditional content.
+:mod:`~civicpulse_report.render.html` and :mod:`~civicpulse_report.render.pdf`
+write the two outputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from civicpulse_report.errors import RenderError
+from civicpulse_report.paths import QUARTO_CONFIG, TEMPLATES_DIR
+from civicpulse_report.render.markdown import notebook_to_markdown
+from civicpulse_report.render.metadata import load_project_config
+from civicpulse_report.render.notebook import read_notebook
+from civicpulse_report.render.tools import pandoc_path
+
+log = logging.getLogger(__name__)
+
+LUA_FILTERS = tuple(
+    TEMPLATES_DIR / "filters" / name
+    for name in ("content-visibility.lua", "crossref.lua", "table-layout.lua", "callouts.lua")
+)
+MEDIA_DIR_NAME = "media"
+
+PANDOC_TIMEOUT_S = 120
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A notebook read into pandoc's AST, with its images in ``workdir/media``."""
+
+    workdir: Path
+    ast: Mapping[str, Any]
+    front: Mapping[str, Any]
+    project: Mapping[str, Any]
+    project_dir: Path
+
+
+def run_pandoc(args: Sequence[str], *, stdin: bytes, cwd: Path) -> bytes:
+    """Run pandoc with ``args`` on ``stdin`` in ``cwd`` and return what it writes.
+
+    Pandoc's messages on a successful run are logged as warnings.
+
+    Raises
+    ------
+    RenderError
+        If pandoc cannot start, times out or fails (with its message).
+    """
+    command = [pandoc_path(), *args]
+    try:
+        done = subprocess.run(
+            command, input=stdin, capture_output=True, cwd=cwd, timeout=PANDOC_TIMEOUT_S
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise RenderError(f"pandoc did not finish within {PANDOC_TIMEOUT_S} s.") from exc
+    except OSError as exc:
+        raise RenderError(f"pandoc could not be started ({command[0]}): {exc}") from exc
+    message = done.stderr.decode("utf-8", "replace").strip()
+    if done.returncode != 0:
+        raise RenderError(f"pandoc failed (exit {done.returncode}): {message}")
+    if message:
+        log.warning("pandoc: %s", message)
+    return done.stdout
+
+
+def prepare(notebook_path: Path, workdir: Path, project_config: Path | None) -> Prepared:
+    """Read the notebook into pandoc's AST, writing its images under ``workdir``.
+
+    ``project_config`` replaces the project's ``_quarto.yml``; relative paths in it
+    (stylesheets) are read from its folder.
+
+    Raises
+    ------
+    RenderError
+        If the notebook or config cannot be read, a cell holds an error output, or
+        pandoc fails.
+    """
+    config_path = QUARTO_CONFIG if project_config is None else Path(project_config)
+    project = load_project_config(project_config)
+    nb = read_notebook(Path(notebook_path))
+    markdown, front = notebook_to_markdown(nb, workdir / MEDIA_DIR_NAME, project=project)
+    # The front matter comes separately (as strings); never read metadata from the body.
+    ast_json = run_pandoc(
+        ["--from", "markdown-yaml_metadata_block", "--to", "json"],
+        stdin=markdown.encode("utf-8"),
+        cwd=workdir,
+    )
+    return Prepared(
+        workdir=workdir,
+        ast=json.loads(ast_json),
+        front=front,
+        project=project,
+        project_dir=config_path.resolve().parent,
+    )
+
+
+def _meta_value(value: Any) -> dict[str, Any]:
+    """Python value -> pandoc JSON MetaValue; all text stays a plain string."""
+    if isinstance(value, bool):
+        return {"t": "MetaBool", "c": value}
+    if isinstance(value, Mapping):
+        return {
+            "t": "MetaMap",
+            "c": {str(k): _meta_value(v) for k, v in value.items() if v is not None},
+        }
+    if isinstance(value, list | tuple):
+        return {"t": "MetaList", "c": [_meta_value(v) for v in value if v is not None]}
+    if isinstance(value, dt.date):
+        return {"t": "MetaString", "c": value.isoformat()}
+    return {"t": "MetaString", "c": str(value)}
+
+
+def document_json(prepared: Prepared, meta: Mapping[str, Any]) -> bytes:
+    """The prepared AST with ``meta`` as its metadata, as pandoc JSON input."""
+    doc = dict(prepared.ast)
+    doc["meta"] = {key: _meta_value(value) for key, value in meta.items() if value is not None}
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
+
+def filter_args() -> list[str]:
+    """The pandoc arguments that run every Lua filter, in order."""
+    return [arg for path in LUA_FILTERS for arg in ("--lua-filter", str(path))]

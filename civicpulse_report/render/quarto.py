@@ -1,0 +1,162 @@
+"""The Quarto renderer: ``quarto render report.ipynb --to html|typst --no-execute``.
+
+Owns rendering with the Quarto CLI, when ``quarto`` is on PATH: the notebook is
+checked as the built-in renderer checks it (error outputs, metadata), its front
+matter is markdown-escaped (Quarto reads metadata strings as markdown), and it is
+rendered in a scratch project holding ``_quarto.yml`` and ``templates/``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+from civicpulse_report.errors import RenderError
+from civicpulse_report.paths import TEMPLATES_DIR
+from civicpulse_report.render.metadata import check_metadata, load_project_config, report_metadata
+from civicpulse_report.render.notebook import (
+    DEFAULT_EXECUTE,
+    cell_options,
+    cell_source,
+    front_matter,
+    raise_for_error,
+    read_notebook,
+)
+from civicpulse_report.render.outputs import (
+    FORMATS,
+    OUTPUT_NAMES,
+    QUARTO_FORMATS,
+    Format,
+    check_formats,
+    replace_atomically,
+)
+from civicpulse_report.render.tools import resolve_renderer, typst_font_paths
+
+QUARTO_TIMEOUT_S = 600
+
+
+def quarto_command(notebook_name: str, fmt: Format, *, quarto: str = "quarto") -> list[str]:
+    """The argv that renders ``notebook_name`` to one of our formats with Quarto.
+
+    Quarto does not execute notebooks unless asked; ``--no-execute`` makes that
+    explicit, since the notebook was executed by papermill already.
+    """
+    if fmt not in QUARTO_FORMATS:
+        raise RenderError(f"Unknown format {fmt!r}: choose from {', '.join(FORMATS)}.")
+    return [quarto, "render", notebook_name, "--to", QUARTO_FORMATS[fmt], "--no-execute"]
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+#: Front-matter keys Quarto reads as options rather than markdown text.
+_QUARTO_OPTION_KEYS = {"date", "date-format", "lang", "format", "execute", "jupyter", "engine"}
+
+
+def _escape_markdown(text: str) -> str:
+    """Backslash-escape ASCII punctuation: pandoc markdown then reads the text literally."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
+def _quarto_front_matter(front: Mapping[str, Any]) -> dict[str, Any]:
+    """Front matter for Quarto, which reads metadata strings as markdown: escape them."""
+    checked = check_metadata(front)
+    return {
+        key: _escape_markdown(value)
+        if isinstance(value, str) and key not in _QUARTO_OPTION_KEYS
+        else value
+        for key, value in checked.items()
+    }
+
+
+def render_quarto(
+    notebook_path: Path,
+    output_dir: Path,
+    formats: Sequence[Format],
+    *,
+    project_config: Path | None = None,
+) -> dict[str, Path]:
+    """Render with the Quarto CLI: ``output_dir/report.html`` and/or ``report.pdf``.
+
+    The notebook is copied into a scratch project together with ``_quarto.yml`` and
+    ``templates/``; its front matter is markdown-escaped so names stay text.
+
+    Raises
+    ------
+    RenderError
+        If quarto is missing or fails, or the notebook holds an error output.
+    """
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        resolve_renderer("quarto")  # raises the helpful message
+        raise AssertionError("unreachable")
+    formats = check_formats(formats)
+    project = load_project_config(project_config)
+    nb = read_notebook(Path(notebook_path))
+    fm_index, front = front_matter(nb)
+    defaults = {**DEFAULT_EXECUTE, **(project.get("execute") or {}), **(front.get("execute") or {})}
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            options, _ = cell_options(cell_source(cell), cell_number=index + 1)
+            raise_for_error(cell, index + 1, {**defaults, **options})
+    for fmt in formats:
+        report_metadata(front, project, fmt)  # the same checks as the built-in path
+
+    header = (
+        "---\n"
+        + yaml.safe_dump(_quarto_front_matter(front), allow_unicode=True, sort_keys=False)
+        + "---\n"
+    )
+    if fm_index is not None:
+        del nb.cells[fm_index]
+    nb.cells.insert(0, nbformat.v4.new_raw_cell(header))  # Quarto reads only the first cell
+
+    config = dict(project)
+    config["project"] = {"type": "default"}
+    fonts = typst_font_paths()
+    if fonts:
+        formats_config = dict(config.get("format") or {})
+        typst_config = dict(formats_config.get("typst") or {})
+        typst_config.setdefault("font-paths", fonts)
+        formats_config["typst"] = typst_config
+        config["format"] = formats_config
+
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    outputs: dict[str, Path] = {}
+    with tempfile.TemporaryDirectory(prefix="civicpulse-quarto-") as tmp:
+        work = Path(tmp)
+        # _quarto.yml names its partials and CSS relative to the project: templates/...
+        shutil.copytree(TEMPLATES_DIR, work / "templates")
+        (work / "_quarto.yml").write_text(
+            yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+        nbformat.write(nb, str(work / "report.ipynb"))
+        for fmt in formats:
+            command = quarto_command("report.ipynb", fmt, quarto=quarto)
+            try:
+                done = subprocess.run(
+                    command, cwd=work, capture_output=True, text=True, timeout=QUARTO_TIMEOUT_S
+                )
+            except subprocess.TimeoutExpired as exc:
+                raise RenderError(
+                    f"quarto render did not finish within {QUARTO_TIMEOUT_S} s."
+                ) from exc
+            except OSError as exc:
+                raise RenderError(f"quarto could not be started ({quarto}): {exc}") from exc
+            if done.returncode != 0:
+                tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-30:])
+                raise RenderError(f"quarto render --to {QUARTO_FORMATS[fmt]} failed:\n{tail}")
+            produced = work / OUTPUT_NAMES[fmt]
+            if not produced.is_file():
+                raise RenderError(f"quarto render did not write {produced.name}.")
+            target = output_dir / OUTPUT_NAMES[fmt]
+            replace_atomically(produced.read_bytes(), target)
+            outputs[fmt] = target
+    return outputs
