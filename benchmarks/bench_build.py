@@ -37,19 +37,21 @@ from civicpulse_report.inputs import load_dataset  # noqa: E402
 from civicpulse_report.insight import load_interventions  # noqa: E402
 from civicpulse_report.measures import load_measures  # noqa: E402
 from civicpulse_report.paths import LA_REPORT_NOTEBOOK  # noqa: E402
-from civicpulse_report.pipeline import (  # noqa: E402  # noqa: E402
+from civicpulse_report.pipeline import (  # noqa: E402
     KernelPool,
     execute_report_notebook,
     front_matter_yaml,
     notebook_parameters,
 )
-from civicpulse_report.render import builtin as render  # noqa: E402
-from civicpulse_report.report import facts as facts_mod  # noqa: E402
+from civicpulse_report.render import render_report  # noqa: E402
+from civicpulse_report.report import build_facts, write_facts  # noqa: E402
 from civicpulse_report.settings import load_settings  # noqa: E402
 from civicpulse_report.statistics import (  # noqa: E402
+    compute_estimates,
     indicator_types,
     respondent_values,
-    stats,
+    summarise_groupings,
+    summarise_groups,
 )
 
 
@@ -91,18 +93,16 @@ def main() -> int:
     for b in settings.breakdowns:
         groupings += [["wave", b], ["wave", "la_code", b]]
     one_pass, results["estimates_one_pass_s"] = timed(
-        stats.summarise_groupings, values, groupings, list(types), types
+        summarise_groupings, values, groupings, list(types), types
     )
     start = time.perf_counter()
-    per_level = [stats.summarise_groups(values, g, list(types), types) for g in groupings]
+    per_level = [summarise_groups(values, g, list(types), types) for g in groupings]
     results["estimates_per_level_baseline_s"] = time.perf_counter() - start
     for a, b in zip(one_pass, per_level, strict=True):
         np.testing.assert_allclose(a["estimate"], b["estimate"], rtol=1e-9)
     results["estimates_speedup"] = round(
         results["estimates_per_level_baseline_s"] / results["estimates_one_pass_s"], 2
     )
-
-    from civicpulse_report.statistics import compute_estimates
 
     est, results["compute_estimates_total_s"] = timed(
         compute_estimates, dataset, measures, settings
@@ -115,7 +115,7 @@ def main() -> int:
         bundles = {}
         for code in codes:
             bundle, t = timed(
-                facts_mod.build_facts,
+                build_facts,
                 est,
                 dataset,
                 measures,
@@ -127,7 +127,7 @@ def main() -> int:
             )
             bundles[code] = bundle
             path = tmp_path / f"{code}.json"
-            facts_mod.write_facts(bundle, path)
+            write_facts(bundle, path)
         results["facts_per_la_full_frame_s"] = t
 
         def run(codes_subset, pool):  # type: ignore[no-untyped-def]
@@ -164,7 +164,7 @@ def main() -> int:
         nb.cells.insert(0, nbformat.v4.new_raw_cell(front_matter_yaml(bundles[code])))
         nbformat.write(nb, nb_path)
         result, results["render_total_s"] = timed(
-            render.render_report, nb_path, tmp_path / "out", ("html", "pdf"), "builtin"
+            render_report, nb_path, tmp_path / "out", ("html", "pdf"), "builtin"
         )
         results["render_html_s"] = round(result.timings.get("html", float("nan")), 3)
         results["render_pdf_s"] = round(result.timings.get("pdf", float("nan")), 3)

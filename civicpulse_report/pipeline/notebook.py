@@ -2,7 +2,8 @@
 
 A report notebook has exactly one cell tagged ``parameters``. Parameters are
 checked against it *before* any execution: an unknown or a missing parameter
-is an error (papermill itself only warns about unknown ones).
+is an error (papermill itself only warns about unknown ones). Every LA report
+notebook receives :func:`notebook_parameters`.
 
 Execution can reuse a warm kernel (one per worker process) so that a national
 run does not pay kernel start-up and imports for every LA; ``fresh=True``
@@ -32,6 +33,11 @@ log = logging.getLogger(__name__)
 KERNEL_NAME = "python3"
 EXECUTION_TIMEOUT = 600
 STARTUP_TIMEOUT = 60
+
+
+def notebook_parameters(la_code: str, year: int, facts_path: Path) -> dict[str, Any]:
+    """The parameters every LA notebook receives (its `parameters` cell contract)."""
+    return {"la_code": la_code, "year": int(year), "facts_path": str(facts_path)}
 
 
 def parameters_cells(nb: nbformat.NotebookNode) -> list[int]:

@@ -25,8 +25,8 @@ import yaml
 from pypdf import PdfReader
 
 from civicpulse_report import __version__
-from civicpulse_report.pipeline.build import BuildOptions, BuildSummary, build_reports
-from civicpulse_report.report.tables import TABLE_COLUMNS
+from civicpulse_report.pipeline import BuildOptions, BuildSummary, build_reports
+from civicpulse_report.report import TABLE_COLUMNS
 from civicpulse_report.settings import Settings
 
 OUTPUT_FILES = {

@@ -29,15 +29,15 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from civicpulse_report import paths
 from civicpulse_report.errors import BuildError
-from civicpulse_report.pipeline import notebook as notebook_module
-from civicpulse_report.pipeline.build import (
+from civicpulse_report.pipeline import (
     STAGING,
     BuildOptions,
     build_reports,
     recover_interrupted,
 )
+from civicpulse_report.pipeline import job as job_module
+from civicpulse_report.pipeline import notebook as notebook_module
 from civicpulse_report.pipeline.notebook import KernelPool, execute_report_notebook
-from civicpulse_report.report import facts
 
 CLI = Path(sys.executable).parent / "civicpulse-report"
 WORKER_HANG_SECONDS = 300
@@ -155,7 +155,7 @@ def test_one_la_failing_never_stops_the_others(
     # (and wait forever on) the event loop that run left behind.
     codes = tuple(pd.read_csv(small_demo_dir / "la_lookup.csv", dtype=str)["la_code"].iloc[:3])
     doomed = codes[1]
-    real_build_facts = facts.build_facts
+    real_build_facts = job_module.build_facts
 
     def build_facts(*args, **kwargs):  # type: ignore[no-untyped-def]
         if any(isinstance(a, str) and a == doomed for a in args):
@@ -163,7 +163,7 @@ def test_one_la_failing_never_stops_the_others(
         return real_build_facts(*args, **kwargs)
 
     # Forked workers inherit the patched module, so the failure happens inside a worker.
-    monkeypatch.setattr(facts, "build_facts", build_facts)
+    monkeypatch.setattr(job_module, "build_facts", build_facts)
     with workers_must_finish(WORKER_HANG_SECONDS):
         summary = build_reports(
             BuildOptions(

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from civicpulse_report import cli
 from civicpulse_report.cli import main
-from civicpulse_report.inputs.readers import Dataset
+from civicpulse_report.inputs import Dataset
 
 CLI = Path(sys.executable).parent / "civicpulse-report"
 BAD_WEIGHT_ROW = 10  # frame index; a spreadsheet user counts the header as row 1

@@ -20,7 +20,7 @@ import yaml
 from civicpulse_report import paths
 from civicpulse_report.errors import ParameterError
 from civicpulse_report.pipeline import notebook as notebook_module
-from civicpulse_report.pipeline.build import notebook_parameters
+from civicpulse_report.pipeline import notebook_parameters
 from civicpulse_report.pipeline.notebook import (
     check_parameters,
     declared_parameters,

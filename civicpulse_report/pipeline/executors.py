@@ -1,0 +1,170 @@
+"""Executors: how the per-LA jobs run, in this process or in forked worker processes.
+
+Every executor takes the run context and the LA codes, runs
+:func:`~civicpulse_report.pipeline.job.build_one` for each LA, passes each
+result to ``on_done`` as it finishes, and returns the results in LA order.
+:func:`run_jobs` picks one from ``options.jobs``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing as mp
+import os
+import queue
+from collections.abc import Callable, Sequence
+
+from civicpulse_report.errors import BuildFailure
+from civicpulse_report.pipeline.job import build_one
+from civicpulse_report.pipeline.notebook import KernelPool
+from civicpulse_report.pipeline.options import LAResult
+from civicpulse_report.pipeline.prepare import RunContext
+
+OnDone = Callable[[LAResult], None]
+
+_WORKER_CTX: RunContext | None = None
+
+
+def run_jobs(
+    ctx: RunContext,
+    la_codes: Sequence[str],
+    on_done: OnDone | None = None,
+) -> list[LAResult]:
+    """Build the LAs, in ``ctx.options.jobs`` forked workers when more than one.
+
+    A worker that dies (killed, out of memory) fails only the LA it was
+    building; a replacement worker carries on with the rest.
+    """
+    jobs = max(1, min(ctx.options.jobs, len(la_codes)))
+    if jobs == 1:
+        return run_in_process(ctx, la_codes, on_done)
+    return run_forked(ctx, la_codes, jobs, on_done)
+
+
+def run_in_process(
+    ctx: RunContext,
+    la_codes: Sequence[str],
+    on_done: OnDone | None = None,
+) -> list[LAResult]:
+    """Build the LAs one after another in this process, with one warm kernel."""
+    results: list[LAResult] = []
+    pool = KernelPool(fresh=ctx.options.fresh_kernels)
+    try:
+        for code in la_codes:
+            res = build_one(ctx, code, pool)
+            results.append(res)
+            if on_done:
+                on_done(res)
+    finally:
+        pool.close()
+    return results
+
+
+def _forget_inherited_event_loops() -> None:
+    """Drop the asyncio loops a forked worker inherits from its parent.
+
+    jupyter_core runs coroutines on a per-thread loop, some in a background thread.
+    After a fork that thread is gone, so reusing the parent's loop (left behind by an
+    earlier in-process build) waits forever; the loop's selector is the parent's too.
+    """
+    with contextlib.suppress(ImportError, AttributeError):
+        from jupyter_core import utils as jupyter_utils
+
+        jupyter_utils._runner_map.clear()
+        jupyter_utils._loop.set(None)
+    asyncio.set_event_loop(None)
+
+
+def _worker_main(tasks: mp.Queue, results: mp.Queue, fresh: bool) -> None:
+    _forget_inherited_event_loops()
+    pool = KernelPool(fresh=fresh)
+    try:
+        while True:
+            la_code = tasks.get()
+            if la_code is None:
+                break
+            results.put(("start", la_code, os.getpid()))
+            assert _WORKER_CTX is not None
+            results.put(("done", build_one(_WORKER_CTX, la_code, pool), os.getpid()))
+    finally:
+        pool.close()
+
+
+def run_forked(
+    ctx: RunContext,
+    la_codes: Sequence[str],
+    jobs: int,
+    on_done: OnDone | None = None,
+) -> list[LAResult]:
+    """Build the LAs in ``jobs`` forked worker processes, each with a warm kernel.
+
+    The workers inherit ``ctx`` through the fork (nothing is pickled but LA
+    codes and results). A worker that dies fails only the LA it was building
+    and is replaced while LAs remain.
+    """
+    global _WORKER_CTX
+    results: list[LAResult] = []
+    _WORKER_CTX = ctx
+    mp_ctx = mp.get_context("fork")
+    tasks: mp.Queue = mp_ctx.Queue()
+    done: mp.Queue = mp_ctx.Queue()
+    for code in la_codes:
+        tasks.put(code)
+
+    def spawn() -> mp.Process:
+        proc = mp_ctx.Process(
+            target=_worker_main, args=(tasks, done, ctx.options.fresh_kernels), daemon=False
+        )
+        proc.start()
+        return proc
+
+    workers = {p.pid: p for p in (spawn() for _ in range(jobs))}
+    current: dict[int, str] = {}
+    remaining = set(la_codes)
+    try:
+        while remaining:
+            try:
+                kind, payload, pid = done.get(timeout=1.0)
+            except queue.Empty:
+                for pid, proc in list(workers.items()):
+                    if not proc.is_alive():
+                        workers.pop(pid)
+                        code = current.pop(pid, None)
+                        if code and code in remaining:
+                            remaining.discard(code)
+                            res = LAResult(
+                                code,
+                                False,
+                                0.0,
+                                failure=BuildFailure(
+                                    code,
+                                    "worker",
+                                    f"the worker process died (exit code {proc.exitcode})",
+                                ),
+                            )
+                            results.append(res)
+                            if on_done:
+                                on_done(res)
+                        if remaining:
+                            new = spawn()
+                            workers[new.pid] = new
+                continue
+            if kind == "start":
+                current[pid] = payload
+            else:
+                current.pop(pid, None)
+                remaining.discard(payload.la_code)
+                results.append(payload)
+                if on_done:
+                    on_done(payload)
+    finally:
+        for _ in workers:
+            tasks.put(None)
+        for proc in workers.values():
+            proc.join(timeout=30)
+            if proc.is_alive():
+                proc.terminate()
+        _WORKER_CTX = None
+    order = {c: i for i, c in enumerate(la_codes)}
+    return sorted(results, key=lambda r: order[r.la_code])
