@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from civicpulse_report.demo.generator import DemoSpec, generate_demo, write_demo
-from civicpulse_report.inputs.readers import Dataset, load_dataset
+from civicpulse_report.demo import DemoSpec, generate_demo, write_demo
+from civicpulse_report.inputs import Dataset, load_dataset
 from civicpulse_report.measures import Measures, load_measures
 from civicpulse_report.settings import Settings, load_settings
 from civicpulse_report.statistics.estimates import EstimateSet, compute_estimates

@@ -22,13 +22,13 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from civicpulse_report.inputs.readers import Dataset
-from civicpulse_report.insight.recommend import Intervention, load_interventions
+from civicpulse_report.inputs import Dataset
+from civicpulse_report.insight import Intervention, load_interventions
 from civicpulse_report.measures import Measures, standardised_components
 from civicpulse_report.report.facts import build_facts
 from civicpulse_report.report.tables import facts_to_table
 from civicpulse_report.settings import Settings
-from civicpulse_report.statistics import stats
+from civicpulse_report.statistics import summarise_groupings
 from civicpulse_report.statistics.estimates import (
     NUMERIC_COLUMNS,
     EstimateSet,
@@ -36,6 +36,8 @@ from civicpulse_report.statistics.estimates import (
     indicator_types,
     respondent_values,
 )
+from civicpulse_report.statistics.reliability import cronbach_alpha
+from civicpulse_report.statistics.weighting import weighted_proportion
 
 ENGLAND = "E92000001"
 ALL_LAS = (
@@ -97,7 +99,7 @@ def small_cell_values(
         *(["wave", "la_code", b] for b in settings.breakdowns),
     ]  # fmt: skip
     found: list[np.ndarray] = []
-    for out in stats.summarise_groupings(values, groupings, list(types), types):
+    for out in summarise_groupings(values, groupings, list(types), types):
         # A cell whose answers are all alike (one respondent, or SE ~0) has as its
         # estimate a value any respondent can have (index scores take few values):
         # a published cell may hold it too, so it proves nothing either way.
@@ -120,7 +122,7 @@ def small_cell_values(
             ]
             for _, mask in areas:
                 if (mask & complete).sum() < settings.min_base:
-                    found.append(np.array([stats.cronbach_alpha(comp[mask])]))
+                    found.append(np.array([cronbach_alpha(comp[mask])]))
     flat = np.concatenate(found)
     flat = flat[np.isfinite(flat)]
     return np.array([v for v in flat if not _is_generic(v)])
@@ -290,7 +292,7 @@ def test_the_leak_search_finds_a_planted_leak(inputs: Inputs) -> None:
     # The 30-respondent LA is X09000001's only neighbour: its estimate, were it
     # used as the comparator, is what the search must catch.
     la = values[values["la_code"] == "X06000001"]
-    own = 100 * stats.weighted_proportion(la["acts_of_kindness"], la["weight"]).estimate
+    own = 100 * weighted_proportion(la["acts_of_kindness"], la["weight"]).estimate
     row = next(r for r in facts["la_indicators"] if r["indicator"] == "acts_of_kindness")
     row["neighbours_value"] = round(own, 10)
     hits = leaked(forbidden, np.fromiter(bundle_numbers(facts), dtype=float))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from civicpulse_report.insight.recommend import load_interventions
+from civicpulse_report.insight import load_interventions
 from civicpulse_report.report.facts import build_facts
 from civicpulse_report.report.tables import facts_to_table
 
