@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo demo-data test test-all test-update lint format notebooks bench clean
+.PHONY: help setup browser-tools demo demo-data test test-all test-update lint format notebooks bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -25,10 +25,13 @@ demo: $(STAMP) ## Generate the synthetic demo data and build every demo LA's rep
 demo-data: $(STAMP) ## Only generate the synthetic demo data into data/demo/
 	$(BIN)/civicpulse-report demo --no-build
 
-test: $(STAMP) ## Run the test suite (fast: skips suites marked slow)
+browser-tools: ## Install Debian chromium and the pinned npm axe-core for tests/browser (no-op when present)
+	bash scripts/setup-browser-tools.sh
+
+test: $(STAMP) browser-tools ## Run the test suite (fast: skips suites marked slow)
 	$(BIN)/python -m pytest
 
-test-all: $(STAMP) ## Run every test, including suites marked slow (larger synthetic data sets)
+test-all: $(STAMP) browser-tools ## Run every test, including suites marked slow (larger synthetic data sets)
 	$(BIN)/python -m pytest -m ""
 
 test-update: $(STAMP) ## Refresh the snapshot files the snapshot tests compare against
