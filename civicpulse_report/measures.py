@@ -8,6 +8,7 @@ items. Negative item codes are SPSS-style missing values and never numbers.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,6 +151,63 @@ def _as_codes(raw: Any) -> dict[int, str]:
     return {int(k): str(v) for k, v in dict(raw).items()}
 
 
+# The fields each entry of a section needs: section -> (what an entry is, fields).
+# The fields each entry of a section needs: section -> (what an entry is, fields, optional).
+_FIELDS = {
+    "items": ("item", ("codes",), False),
+    "demographics": ("demographic", ("label", "codes"), False),
+    "domains": ("domain", ("id", "label"), False),
+    "indicators": ("indicator", (), False),
+    "legacy.sources": ("legacy source", ("label",), True),
+    "legacy.indicators": ("legacy indicator", ("label", "civic_pulse"), True),
+}
+
+
+def _structure_problems(path: Path, raw: dict[str, Any]) -> list[Problem]:
+    """Sections of the wrong kind, entries that are not mappings or lack a field, bad codes."""
+    problems = []
+    for key, (what, fields, optional) in _FIELDS.items():
+        top, _, sub = key.partition(".")
+        section = raw.get(top)
+        if sub:
+            section = section.get(sub) if isinstance(section, dict) else None
+        if section is None and not optional:
+            problems.append(_config_problem(path, f"missing section '{key}'", "top level"))
+            continue
+        listed = key in ("domains", "indicators")
+        if section is not None and not isinstance(section, list if listed else dict):
+            kind = "a list" if listed else "a mapping of names to entries"
+            problems.append(_config_problem(path, f"must be {kind}", f"section '{key}'"))
+            continue
+        entries = enumerate(section or (), 1) if listed else (section or {}).items()
+        for name, spec in entries:
+            where = f"{what} '{spec.get('id', name) if isinstance(spec, dict) else name}'"
+            if not isinstance(spec, dict):
+                problems.append(_config_problem(path, "must be a mapping of fields", where))
+                continue
+            for field_name in (f for f in fields if f not in spec):
+                hint = f"add '{field_name}:' to it, as in data/config/measures.yml"
+                problems.append(_config_problem(path, f"missing field '{field_name}'", where, hint))
+            if "codes" in fields and "codes" in spec:
+                try:
+                    _as_codes(spec["codes"])
+                except (TypeError, ValueError):
+                    hint = "codes map whole numbers to labels, e.g. codes: {1: Yes, 2: No}"
+                    problems.append(_config_problem(path, "codes are malformed", where, hint))
+    return problems
+
+
+def _did_you_mean(names: list[str], known: Mapping[str, Any]) -> str:
+    guesses = [
+        f"'{n}' -> '{close[0]}'"
+        for n in names
+        if (close := difflib.get_close_matches(n, list(known), n=1, cutoff=0.75))
+    ]
+    if guesses:
+        return f"did you mean {', '.join(guesses)}? Items are defined under 'items:'"
+    return "every item an indicator uses must be defined under 'items:'"
+
+
 def load_measures(path: Path | str = MEASURES_FILE) -> Measures:
     """Load and validate a measures YAML file.
 
@@ -178,12 +236,9 @@ def load_measures(path: Path | str = MEASURES_FILE) -> Measures:
     if not isinstance(raw, dict):
         raise ConfigError([Problem(str(path), "expected a mapping at the top level")])
 
-    problems: list[Problem] = []
-    for key in ("items", "indicators", "domains", "demographics"):
-        if key not in raw:
-            problems.append(_config_problem(path, f"missing section '{key}'", "top level"))
-    if problems:
-        raise ConfigError(problems)
+    problems = _structure_problems(path, raw)
+    if problems:  # the rules below need whole entries: stop here rather than guess
+        raise ConfigError(problems, summary=f"{path.name} is not a valid measures file")
 
     items = {
         name: Item(
@@ -243,7 +298,8 @@ def load_measures(path: Path | str = MEASURES_FILE) -> Measures:
             )
         unknown_items = [i for i in spec["items"] if i not in items]
         if unknown_items:
-            problems.append(_config_problem(path, f"unknown items {unknown_items}", where))
+            hint = _did_you_mean(unknown_items, items)
+            problems.append(_config_problem(path, f"unknown items {unknown_items}", where, hint))
         scale = None
         positive: tuple[int, ...] = ()
         if spec["type"] == "proportion":

@@ -1,7 +1,8 @@
 """Cross-table checks: the rules that join the input tables.
 
 Unknown LA or neighbourhood codes, a neighbourhood filed under the wrong LA,
-two neighbourhoods on one tile, duplicate respondents within a wave, and
+two neighbourhoods on one tile, duplicate respondents within a wave, a survey
+file named for one wave (``survey_2025.csv``) holding rows of another, and
 legacy figures outside their confidence interval or given twice. These run
 after the per-table schemas, on the rows whose codes passed them, so one
 mistake is reported once. Checks are vectorised, so a national survey of
@@ -10,6 +11,7 @@ mistake is reported once. Checks are vectorised, so a national survey of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from civicpulse_report.inputs.values import as_number, is_whole, respondent_id_t
 
 _FILE = "_source_file"
 _ROW = "_source_row"
+_WAVE_FILE = re.compile(r"survey_((?:19|20|21)\d\d)")
 
 
 def _keys(parts: Sequence[tuple[str, pd.DataFrame]], columns: Sequence[str]) -> pd.DataFrame:
@@ -227,6 +230,39 @@ def _survey_problems(
             formatted=True,
         )
     problems += _duplicate_respondents(keys)
+    problems += _waves_against_file_names(keys)
+    return problems
+
+
+def _waves_against_file_names(keys: pd.DataFrame) -> list[Problem]:
+    """Rows of a file named for one wave (survey_2025.csv) that belong to another."""
+    problems: list[Problem] = []
+    wave = as_number(keys["wave"])
+    for file, rows in keys.groupby(_FILE, sort=False).groups.items():
+        named = _WAVE_FILE.fullmatch(Path(str(file)).stem)
+        if not named:
+            continue
+        year = int(named.group(1))
+        here = wave[rows]
+        other = here[is_whole(here) & here.between(2000, 2100) & (here != year)]
+        if other.empty:
+            continue
+        waves = sorted({int(w) for w in other})
+        shown = ", ".join(map(str, waves))
+        problems.append(
+            make_problem(
+                str(file),
+                "wave",
+                f"the file name says wave {year}, but these rows are from "
+                f"wave{'s' if len(waves) > 1 else ''} {shown}",
+                f"move the rows to the survey file of their wave (e.g. survey_{waves[0]}"
+                f"{Path(str(file)).suffix}) or correct their wave; a file holding several "
+                "waves must not be named for one (call it e.g. survey_all"
+                f"{Path(str(file)).suffix})",
+                keys.loc[other.index, _ROW].to_numpy(),
+                other,
+            )
+        )
     return problems
 
 

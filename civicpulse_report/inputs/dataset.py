@@ -3,11 +3,13 @@
 Owns the orchestration of a load (find the files, read them, validate them,
 check the year asked for) and the typing of the validated tables: codes as
 text, counts as integers, answers as nullable integers. :func:`load_dataset`
-reports the problems of every file at once.
+reports the problems of every file at once; its warnings (value labels worded
+differently from measures.yml) are logged and kept on the :class:`Dataset`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +19,11 @@ import pandas as pd
 from civicpulse_report.errors import InputError, Problem
 from civicpulse_report.inputs.files import file_sha256, locate_input_files, read_inputs
 from civicpulse_report.inputs.schema import CONTEXT_COLUMNS
-from civicpulse_report.inputs.validate import validate_tables
+from civicpulse_report.inputs.validate import check_tables
 from civicpulse_report.inputs.values import respondent_id_text
 from civicpulse_report.measures import Measures
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,6 +42,8 @@ class Dataset:
     files : Mapping[str, str]
         SHA-256 of every input file, keyed by its path relative to ``data_dir``.
     data_dir : Path
+    warnings : tuple of Problem
+        What validation found worth a look but did not refuse (also logged).
     """
 
     survey: pd.DataFrame
@@ -46,6 +52,7 @@ class Dataset:
     neighbourhoods: pd.DataFrame
     files: Mapping[str, str]
     data_dir: Path
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def waves(self) -> tuple[int, ...]:
@@ -80,7 +87,10 @@ def load_dataset(data_dir: Path, measures: Measures, year: int | None = None) ->
     found, problems = locate_input_files(data_dir)
     tables, names, read_problems = read_inputs(found)
     problems += read_problems
-    problems += validate_tables(tables, measures, names)
+    checked = check_tables(tables, measures, names)
+    problems += checked.problems
+    for warning in checked.warnings:
+        log.warning("%s", warning.describe())
 
     if year is not None and tables.get("survey"):
         waves = _waves_present(tables["survey"])
@@ -114,6 +124,7 @@ def load_dataset(data_dir: Path, measures: Measures, year: int | None = None) ->
         neighbourhoods=_typed_neighbourhoods(tables["neighbourhoods"][0]),
         files=dict(sorted(hashes.items())),
         data_dir=data_dir,
+        warnings=checked.warnings,
     )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from civicpulse_report.errors import InputError, Problem
-from civicpulse_report.inputs.readers import SUPPORTED_SUFFIXES, read_table
+from civicpulse_report.inputs.readers import SUPPORTED_SUFFIXES, PartialRead, read_table
 from civicpulse_report.inputs.schema import ROLES
 
 EXPECTED_NAMES = (
@@ -54,7 +54,11 @@ def role_of(path: Path) -> str | None:
 
 
 def locate_input_files(data_dir: Path) -> tuple[dict[str, list[Path]], list[Problem]]:
-    """Like :func:`find_input_files`, but return the problems instead of raising."""
+    """Like :func:`find_input_files`, but return the problems instead of raising.
+
+    A table there in two formats is reported and left out of the files found,
+    so that it is not read twice (and its rows not reported as duplicates).
+    """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         what = "is not a directory" if data_dir.exists() else "data directory not found"
@@ -99,6 +103,10 @@ def locate_input_files(data_dir: Path) -> tuple[dict[str, list[Path]], list[Prob
             problems.append(
                 Problem(file=str(data_dir), rule=f"no {_ROLE_LABEL[role]} file", hint=hint)
             )
+    # A table there twice is not read at all: which one is right is the user's call.
+    for role, paths in found.items():
+        stems = [p.stem for p in paths]
+        found[role] = [p for p in paths if stems.count(p.stem) == 1]
     return {role: paths for role, paths in found.items() if paths}, problems
 
 
@@ -144,7 +152,10 @@ def read_inputs(
     -------
     tables, names, problems
         ``tables[role]`` holds one frame per readable file and ``names[role]``
-        the matching file names; unreadable files contribute problems only.
+        the matching file names; unreadable files contribute problems only. A
+        file refused but still readable (:class:`~.readers.PartialRead`, e.g.
+        a CSV that is not UTF-8) gives its problems *and* its frame, so its
+        other problems are found too.
     """
     tables: dict[str, list[pd.DataFrame]] = {}
     names: dict[str, list[str]] = {}
@@ -153,6 +164,9 @@ def read_inputs(
         for path in paths:
             try:
                 frame = read_table(path)
+            except PartialRead as exc:  # refused, but read well enough to check on
+                problems.extend(exc.problems)
+                frame = exc.frame
             except InputError as exc:
                 problems.extend(exc.problems)
                 continue

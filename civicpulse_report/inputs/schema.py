@@ -58,12 +58,17 @@ def _column(
     required: bool = True,
     blank: tuple[str, str] = _BLANK_RULE,
     description: str = "",
+    numeric: bool | None = None,
 ) -> pa.Column:
     """A pandera column whose checks carry their plain-English rule and hint.
 
     ``checks`` holds ``(name, function, rule, hint)``; the rules live in the
     column's metadata so failures can be translated without a side table.
+    ``numeric`` columns (by default, those whose checks test numbers or codes)
+    get their own message for numbers written with thousands separators.
     """
+    if numeric is None:
+        numeric = any(getattr(fn, "numeric", False) for _, fn, _, _ in checks)
     rules = {name: (rule, hint) for name, _, rule, hint in checks}
     rules["not_nullable"] = blank
     rules["field_uniqueness"] = _UNIQUE_RULE
@@ -78,7 +83,11 @@ def _column(
         unique=unique,
         required=required,
         description=description,
-        metadata={"rules": rules, "checks": {name: fn for name, fn, _, _ in checks}},
+        metadata={
+            "rules": rules,
+            "checks": {name: fn for name, fn, _, _ in checks},
+            "numeric": numeric,
+        },
     )
 
 

@@ -5,7 +5,7 @@ as whole numbers, as blank text, as valid answer codes, and as respondent
 identifiers, which :func:`respondent_id_text` turns into one text form so 17,
 17.0 and '17' are the same id. The ``*_check`` functions are pandera checks:
 pandera drops nulls before calling them (``ignore_na``), and each returns one
-boolean per value.
+boolean per value; the checks of numbers and codes are marked ``numeric``.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ def codes_check(valid: Sequence[int]) -> Callable[[pd.Series], pd.Series]:
         ok = is_whole(num) & (num.isin(valid_list) | (num < 0))
         return ok | _blank_text(s)
 
+    is_valid_code.numeric = True  # type: ignore[attr-defined]
     return is_valid_code
 
 
@@ -105,6 +106,7 @@ def number_check(
             ok &= num <= high
         return ok
 
+    is_number_in_range.numeric = True  # type: ignore[attr-defined]
     return is_number_in_range
 
 

@@ -193,3 +193,23 @@ def write_data_dir(
         role: write_table(frame, directory / f"{role}{suffix}", measures)
         for role, frame in tables.items()
     }
+
+
+def write_labelled_survey(
+    tmp_path: Path,
+    measures: Measures,
+    tables: dict[str, pd.DataFrame],
+    suffix: str,
+    **changed: dict[float, str],
+) -> Path:
+    """Write the survey as .sav or .dta with measures.yml's value labels, some ``changed``."""
+    path = write_table(tables["survey"], tmp_path / f"survey{suffix}", measures)
+    frame, meta = (pyreadstat.read_sav if suffix == ".sav" else pyreadstat.read_dta)(path)
+    labels = dict(meta.variable_value_labels)
+    labels.update(changed)
+    if suffix == ".sav":
+        pyreadstat.write_sav(frame, path, variable_value_labels=labels)
+    else:
+        labels = {k: {int(c): v for c, v in v.items()} for k, v in labels.items()}
+        pyreadstat.write_dta(frame, path, variable_value_labels=labels)
+    return path

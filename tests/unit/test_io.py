@@ -8,12 +8,22 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from fixtures_inputs import FORMATS, LA_CODES, valid_tables, write_data_dir, write_table
+from fixtures_inputs import (
+    FORMATS,
+    LA_CODES,
+    valid_tables,
+    write_data_dir,
+    write_labelled_survey,
+    write_table,
+)
 
+from civicpulse_report import cli
 from civicpulse_report.errors import InputError
 from civicpulse_report.inputs.dataset import load_dataset
 from civicpulse_report.inputs.files import file_sha256, find_input_files
-from civicpulse_report.inputs.readers import SUPPORTED_SUFFIXES, read_table
+from civicpulse_report.inputs.labels import compare_labels
+from civicpulse_report.inputs.readers import SUPPORTED_SUFFIXES, PartialRead, read_table
+from civicpulse_report.inputs.validate import check_paths, validate_paths
 from civicpulse_report.measures import Measures, load_measures
 
 
@@ -162,13 +172,63 @@ def test_corrupt_file_is_an_input_error(tmp_path: Path, name: str, what: str) ->
     assert "Hint: check that the file really is" in message(exc)
 
 
-def test_csv_that_is_not_utf8_is_an_input_error(tmp_path: Path) -> None:
+def test_csv_that_is_not_utf8_names_the_first_bad_byte_and_reads_on(tmp_path: Path) -> None:
     path = tmp_path / "la_lookup.csv"
-    path.write_bytes("la_code,la_name\nW06000001,Ynys Môn\n".encode("cp1252"))
+    text = "la_code,la_name,region\nW06000002,Caerdydd,Wales\nW06000001,Ynys Môn,Wales\n"
+    path.write_bytes((text + "W06000003,Dinbych-y-Pysgod,Cymrô\n").encode("cp1252"))
+    with pytest.raises(PartialRead) as exc:
+        read_table(path)
+    text = message(exc)
+    assert (
+        "la_lookup.csv, column 'la_name', rows 3, 4: is not UTF-8 text: the first byte that is "
+        "not UTF-8 is 0xF4, on row 3 in this column (in Windows-1252 it would be 'ô'); also in "
+        "column 'region' (e.g. 'Ynys Môn')"
+    ) in text
+    assert "Hint: in Excel use File > Save As > 'CSV UTF-8 (Comma delimited) (*.csv)'" in text
+    # Read on as Windows-1252, so the file's other problems can be found in the same run.
+    assert exc.value.frame["la_name"].tolist() == ["Caerdydd", "Ynys Môn", "Dinbych-y-Pysgod"]
+
+
+def test_other_problems_of_a_file_that_is_not_utf8_are_reported_too(
+    tmp_path: Path, measures: Measures, tables
+) -> None:
+    tables["la_lookup"].loc[1, "region"] = "Mercia"
+    write_data_dir(tables, tmp_path, ".csv", measures)
+    path = tmp_path / "la_lookup.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+    with pytest.raises(InputError) as exc:
+        load_dataset(tmp_path, measures)
+    text = message(exc)
+    assert "la_lookup.csv, column 'la_name', row 3: is not UTF-8 text" in text
+    assert "la_lookup.csv, column 'region', row 3: is not a recognised region (e.g. 'Mercia')" in (
+        text
+    )
+    assert len(exc.value.problems) == 2, text
+
+
+def test_csv_with_a_utf8_bom_is_read_silently(tmp_path: Path) -> None:
+    path = tmp_path / "la_lookup.csv"
+    path.write_bytes("la_code,la_name\nW06000001,Ynys Môn\n".encode("utf-8-sig"))
+    frame = read_table(path)
+    assert list(frame.columns) == ["la_code", "la_name"]
+    assert frame["la_name"].iloc[0] == "Ynys Môn"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("la_code\nW06000001\n".encode("utf-16"), "la_lookup.csv: is UTF-16 text"),
+        (b"PK\x03\x04rest of a zip", "la_lookup.csv: is not a CSV file: it is an Excel .xlsx"),
+    ],
+)
+def test_other_formats_under_a_csv_name_are_named(
+    tmp_path: Path, data: bytes, expected: str
+) -> None:
+    path = tmp_path / "la_lookup.csv"
+    path.write_bytes(data)
     with pytest.raises(InputError) as exc:
         read_table(path)
-    assert "la_lookup.csv: is not UTF-8 text" in message(exc)
-    assert "CSV UTF-8" in message(exc)
+    assert expected in message(exc)
 
 
 def test_ragged_csv_is_an_input_error(tmp_path: Path) -> None:
@@ -176,8 +236,21 @@ def test_ragged_csv_is_an_input_error(tmp_path: Path) -> None:
     path.write_text("la_code,la_name\nX06000001,A\nX06000002,B,extra,fields\n", encoding="utf-8")
     with pytest.raises(InputError) as exc:
         read_table(path)
-    assert "la_lookup.csv: could not be read as a CSV file" in message(exc)
+    assert "la_lookup.csv, row 3: could not be read as a CSV file" in message(exc)
     assert "line 3" in message(exc)
+    assert "write numbers without thousands separators (1143.4, not 1,143.4)" in message(exc)
+
+
+def test_csv_cut_off_in_its_last_row_names_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "la_lookup.csv"
+    path.write_text("la_code,la_name,region\nX06000001,A,Wales\nX06000002,B", encoding="utf-8")
+    with pytest.raises(PartialRead) as exc:
+        read_table(path)
+    assert (
+        "la_lookup.csv, row 3: the last row has only 2 of the header's 3 fields: the file seems "
+        "to be cut off. Hint: the copy or export did not finish"
+    ) in message(exc)
+    assert exc.value.frame["la_code"].tolist() == ["X06000001"]
 
 
 def test_repeated_column_name_is_an_input_error(tmp_path: Path) -> None:
@@ -238,6 +311,96 @@ def test_xlsx_reads_the_first_sheet_only(tmp_path: Path) -> None:
 
     frame = read_table(path)
     assert frame.to_dict("records") == [{"la_code": "W06000001", "la_name": "Ynys Môn"}]
+
+
+@pytest.mark.parametrize("notes", [[], ["About this workbook"], ["Notes", "Populations: 2024"]])
+def test_xlsx_table_left_on_another_sheet_is_pointed_to(
+    tmp_path: Path, measures: Measures, tables, notes: list[str]
+) -> None:
+    path = write_table(tables["la_lookup"], tmp_path / "la_lookup.xlsx")
+    book = openpyxl.load_workbook(path)
+    first = book.create_sheet("Read me", 0)
+    for line in notes:
+        first.append([line])
+    book.save(path)
+
+    (problem,) = validate_paths([path], measures)
+    assert "la_lookup.xlsx: " in problem.describe()
+    assert "only the first sheet" in problem.rule and "'Read me'" in problem.rule
+    assert problem.hint.startswith("move sheet 'Data' to the front (drag its tab to the far left)")
+
+
+# --------------------------------------------------------------------------- #
+# SPSS and Stata value labels against measures.yml
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize("suffix", [".sav", ".dta"])
+def test_value_labels_that_reverse_the_scale_are_an_error(
+    tmp_path: Path, measures: Measures, tables, suffix: str
+) -> None:
+    codes = measures.items["dr_influence"].codes
+    reversed_labels = {float(k): codes[5 - k] for k in codes}
+    path = write_labelled_survey(tmp_path, measures, tables, suffix, dr_influence=reversed_labels)
+
+    result = check_paths([path], measures)
+    (problem,) = result.problems
+    assert problem.describe().startswith(
+        f"{path}, column 'dr_influence': value labels contradict measures.yml: code 1 is "
+        "labelled 'Definitely disagree' in this file but is 'Definitely agree' in measures.yml, "
+        "which labels code 4 'Definitely disagree'"
+    )
+    assert "RECODE dr_influence (1=4) (2=3) (3=2) (4=1)." in problem.hint
+    assert result.warnings == ()
+
+
+def test_value_labels_worded_differently_are_a_warning(
+    tmp_path: Path,
+    measures: Measures,
+    tables,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    wording = {1.0: "Strongly agree", 2.0: "Agree", 3.0: "Disagree", 4.0: "Strongly disagree"}
+    sexes = {1.0: "male", 2.0: "FEMALE"}  # case alone is not a difference
+    path = write_labelled_survey(
+        tmp_path, measures, tables, ".sav", dr_influence=wording, sex=sexes
+    )
+
+    result = check_paths([path], measures)
+    assert result.problems == ()
+    (warning,) = result.warnings
+    assert warning.describe().startswith(
+        f"{path}, column 'dr_influence': value labels are worded differently from measures.yml "
+        "(e.g. 1 = 'Strongly agree' (YAML: 'Definitely agree')"
+    )
+
+    monkeypatch.setattr(cli.console, "width", 10_000)
+    assert cli.main(["validate", str(path)]) == 0
+    shown = " ".join(capsys.readouterr().err.split())
+    assert "Warning: " + warning.describe() in shown
+    assert f"OK: {path} meets the input contract (1 warning above)." in shown
+
+
+@pytest.mark.parametrize(
+    ("variable", "file_labels", "contradicted"),
+    [
+        ("ac_civic_participation", {1: "No", 2: "Yes"}, [1, 2]),
+        ("ac_civic_participation", {1: "YES", 2: "no."}, []),
+        ("sex", {1: "Female", 2: "Male"}, [1, 2]),
+        ("tp_satisfied_area", {1: "Very dissatisfied", 5: "Very satisfied"}, [1, 5]),
+        ("tp_satisfied_area", {1: "Very satisfied", 2: "Quite satisfied"}, []),
+        ("tp_satisfied_area", {1: "Quite satisfied"}, [1]),  # code 2's meaning
+        ("imd_quintile", {1: "Least deprived 20%", 5: "Most deprived 20%"}, [1, 5]),
+        ("imd_quintile", {1: "Most deprived fifth", 5: "Least deprived fifth"}, []),
+    ],
+)
+def test_a_label_contradicts_when_it_matches_another_codes_label_better(
+    measures: Measures, variable: str, file_labels: dict[int, str], contradicted: list[int]
+) -> None:
+    spec = measures.items.get(variable) or measures.demographics[variable]
+    found, _ = compare_labels(file_labels, spec.codes)
+    assert [code for code, *_ in found] == contradicted
 
 
 # --------------------------------------------------------------------------- #

@@ -137,6 +137,48 @@ def test_unknown_item_is_named(tmp_path: Path) -> None:
     assert "indicator 'resilience': unknown items ['brs_7']" in message
 
 
+def test_misspelt_item_gets_the_name_it_was_meant_to_be(tmp_path: Path) -> None:
+    raw = _real_yaml()
+    _indicator(raw, "can_influence")["items"] = ["dr_influnce"]
+    message = _error(_write(tmp_path, raw))
+    assert (
+        "measures.yml: indicator 'can_influence': unknown items ['dr_influnce']. Hint: did you "
+        "mean 'dr_influnce' -> 'dr_influence'? Items are defined under 'items:'"
+    ) in message
+
+
+@pytest.mark.parametrize(
+    ("section", "name", "field", "where"),
+    [
+        ("items", "dr_influence", "codes", "item 'dr_influence'"),
+        ("demographics", "sex", "label", "demographic 'sex'"),
+        ("domains", 0, "label", "domain 'everyday'"),
+    ],
+)
+def test_an_entry_missing_a_field_is_named_not_a_crash(
+    tmp_path: Path, section: str, name: str | int, field: str, where: str
+) -> None:
+    raw = _real_yaml()
+    del raw[section][name][field]
+    message = _error(_write(tmp_path, raw))
+    assert f"measures.yml: {where}: missing field '{field}'. Hint: add '{field}:' to it" in message
+
+
+@pytest.mark.parametrize(
+    ("section", "value", "expected"),
+    [
+        ("items", ["dr_influence"], "section 'items': must be a mapping of names to entries"),
+        ("domains", {"everyday": {}}, "section 'domains': must be a list"),
+    ],
+)
+def test_a_section_of_the_wrong_kind_is_named(
+    tmp_path: Path, section: str, value: object, expected: str
+) -> None:
+    raw = _real_yaml()
+    raw[section] = value
+    assert expected in _error(_write(tmp_path, raw))
+
+
 def test_positive_code_that_is_not_a_valid_code_is_named(tmp_path: Path) -> None:
     raw = _real_yaml()
     # ec_help_neighbour is yes/no (codes 1, 2): 3 is no answer anyone can give.

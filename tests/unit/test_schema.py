@@ -323,6 +323,100 @@ def test_duplicate_ids_across_two_files_of_one_wave(
     ), described
 
 
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_an_empty_row_in_the_middle_gets_one_message(
+    tmp_path: Path, measures: Measures, tables, suffix: str
+) -> None:
+    lookup = tables["la_lookup"]
+    blank = pd.DataFrame([[None] * lookup.shape[1]], columns=lookup.columns)
+    tables["la_lookup"] = pd.concat([lookup.iloc[:2], blank, lookup.iloc[2:]], ignore_index=True)
+    path = write_table(tables["la_lookup"], tmp_path / f"la_lookup{suffix}")
+
+    described = [p.describe() for p in validate_paths([path], measures)]
+    assert described == [
+        f"{path}, row 4: empty row in the middle of the table. Hint: delete the empty row: "
+        "every row between the header and the last row must hold one record"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("role", "column", "row", "shown"),
+    [
+        ("survey", "weight", 3, "1,143.4155"),
+        ("survey", "dr_influence", 4, "1,002"),
+        ("la_lookup", "population", 1, "70,000"),
+        ("la_lookup", "imd_score", 0, "1,030.1"),
+        ("neighbourhoods", "tile_x", 2, "1,000"),
+        ("legacy_indicators", "base", 5, "1,104"),
+    ],
+)
+def test_numbers_with_thousands_separators_say_so_in_any_numeric_column(
+    tmp_path: Path, measures: Measures, tables, role: str, column: str, row: int, shown: str
+) -> None:
+    as_objects(tables[role], column)
+    tables[role].loc[row, column] = shown
+    line = line_about(error_text(tmp_path, measures, tables), f"{role}.csv", column)
+    assert (
+        f"row {row + 2}: holds numbers written with thousands separators, which are not read "
+        f"as numbers (e.g. '{shown}'). Hint: write the numbers without separators "
+        "(1,143.4155 as 1143.4155): in Excel select the column, use Format Cells > Number, "
+        "untick 'Use 1000 Separator (,)'"
+    ) in line
+
+
+def test_a_decimal_comma_is_named_with_its_fix(tmp_path: Path, measures: Measures, tables) -> None:
+    as_objects(tables["la_lookup"], "urbanity")
+    tables["la_lookup"].loc[1, "urbanity"] = "0,35"
+    tables["la_lookup"].loc[2, "urbanity"] = "lots"
+    text = error_text(tmp_path, measures, tables)
+    lines = [line for line in text.splitlines() if "column 'urbanity'" in line]
+    assert len(lines) == 2, text
+    assert "row 3: holds numbers written with a decimal comma" in lines[0]
+    assert "write decimals with a point (0,87 as 0.87)" in lines[0]
+    assert "row 4: must be a number (e.g. 'lots')" in lines[1]
+
+
+def test_a_wave_file_holding_another_wave_is_refused(
+    tmp_path: Path, measures: Measures, tables
+) -> None:
+    write_data_dir(tables, tmp_path, ".csv", measures)
+    (tmp_path / "survey.csv").unlink()
+    survey = tables["survey"]
+    write_table(survey.iloc[:17], tmp_path / "survey_2023.csv")  # rows 16-17 are from 2024
+    write_table(survey.iloc[17:], tmp_path / "survey_2024.csv")
+    with pytest.raises(InputError) as exc:
+        load_dataset(tmp_path, measures)
+    (problem,) = exc.value.problems
+    assert problem.describe().startswith(
+        f"{tmp_path / 'survey_2023.csv'}, column 'wave', rows 17, 18: the file name says wave "
+        "2023, but these rows are from wave 2024 (e.g. 2024). Hint: move the rows to the survey "
+        "file of their wave (e.g. survey_2024.csv)"
+    )
+
+
+def test_a_csv_separated_by_semicolons_gets_one_message(
+    tmp_path: Path, measures: Measures, tables
+) -> None:
+    path = tmp_path / "la_lookup.csv"
+    tables["la_lookup"].to_csv(path, sep=";", index=False)
+    (problem,) = validate_paths([path], measures)
+    assert "has a single column headed 'la_code;la_name;region;" in problem.rule
+    assert "its columns seem to be separated by ';', not commas" in problem.rule
+    assert problem.hint.startswith("save it with commas between the columns")
+
+
+def test_a_table_in_two_formats_is_not_read_twice(
+    tmp_path: Path, measures: Measures, tables
+) -> None:
+    write_data_dir(tables, tmp_path, ".csv", measures)
+    write_table(tables["survey"], tmp_path / "survey.parquet")
+    described = [p.describe() for p in validate_paths([tmp_path], measures)]
+    assert described == [
+        f"{tmp_path}: the table 'survey' is there in more than one format: survey.csv, "
+        "survey.parquet. Hint: keep one of them and move the others out of the folder"
+    ]
+
+
 # --------------------------------------------------------------------------- #
 # validate_paths on single files
 # --------------------------------------------------------------------------- #
