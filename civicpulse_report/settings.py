@@ -1,9 +1,17 @@
-"""Run settings from settings.yml: disclosure threshold, breakdowns, comparators, branding."""
+"""Run settings from settings.yml: disclosure threshold, breakdowns, comparators, branding.
+
+Owns reading and validating ``data/config/settings.yml``. Its ``branding`` section
+is the one place an organisation sets its look (name, logo, colours, contact line,
+report titles, the national draft's title and author line); both renderers and all
+three formats read it through :meth:`Settings.brand_metadata`, which the pipeline
+puts into each notebook's front matter.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import string
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,11 +32,68 @@ DEMOGRAPHIC_COLUMNS = (
 )
 
 
+#: Placeholders each title template may use.
+LA_TITLE_FIELDS = ("la_name", "la_code", "year")
+NATIONAL_TITLE_FIELDS = ("year",)
+LOGO_SUFFIXES = (".svg", ".png")
+#: WCAG 2.2 contrast minimums against white: text (1.4.3) and graphics (1.4.11).
+TEXT_CONTRAST = 4.5
+GRAPHIC_CONTRAST = 3.0
+_BRANDING_KEYS = {
+    "name", "organisation", "logo", "colours", "colour", "contact", "footer",
+    "la_report_title", "national_title", "national_author",
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Branding:
+    """The organisation's look, from settings.yml's ``branding`` section.
+
+    ``organisation`` is the YAML ``name``; ``colour`` and ``accent`` are
+    ``colours.primary`` and ``colours.accent``. ``logo`` is the path as written
+    (relative to the settings file's folder; empty for none), so manifests hold no
+    machine paths; :meth:`Settings.brand_metadata` resolves it.
+    """
+
     organisation: str = "Civic Pulse"
     colour: str = "#1f4e79"
     footer: str = "Civic Pulse local report"
+    accent: str = "#00796b"
+    logo: str = ""
+    contact: str = ""
+    la_report_title: str = "Civic Pulse: {la_name}"
+    national_title: str = "Civic Pulse: active citizenship in England, {year}"
+    national_author: str = "Civic Pulse"
+
+    def la_title(self, la_name: str, la_code: str = "", year: int | str = "") -> str:
+        """The title of an LA's report: ``la_report_title`` filled in."""
+        return self.la_report_title.format(la_name=la_name, la_code=la_code, year=year)
+
+    def national_title_for(self, year: int | str) -> str:
+        """The national draft's title: ``national_title`` filled in."""
+        return self.national_title.format(year=year)
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG relative luminance of a ``#rrggbb`` colour (0 black to 1 white)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_with_white(colour: str) -> float:
+    """The WCAG contrast ratio of a ``#rrggbb`` colour against white (1 to 21)."""
+    return 1.05 / (relative_luminance(colour) + 0.05)
+
+
+def _darker(colour: str, target: float) -> str:
+    """The same hue, darkened until it reaches ``target`` contrast against white."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    for step in range(100, -1, -1):
+        shade = "#" + "".join(f"{round(c * step / 100):02x}" for c in rgb)
+        if contrast_with_white(shade) >= target:
+            return shade
+    return "#000000"
 
 
 @dataclass(frozen=True)
@@ -59,6 +124,31 @@ class Settings:
         data = asdict(self)
         data["neighbours_variables"] = dict(self.neighbours_variables)
         data["breakdowns"] = list(self.breakdowns)
+        return data
+
+    def logo_path(self) -> Path | None:
+        """The logo file, resolved against the settings file's folder; ``None`` for none."""
+        if not self.branding.logo:
+            return None
+        base = Path(self.source).parent if self.source else SETTINGS_FILE.parent
+        return (base / self.branding.logo).resolve()
+
+    def brand_metadata(self) -> dict[str, Any]:
+        """The ``branding`` mapping for a notebook's front matter (what render reads).
+
+        Keys: ``name``, ``colours`` (``primary``, ``accent``), and ``logo`` (an
+        absolute path) and ``contact`` when set.
+        """
+        brand = self.branding
+        data: dict[str, Any] = {
+            "name": brand.organisation,
+            "colours": {"primary": brand.colour, "accent": brand.accent},
+        }
+        logo = self.logo_path()
+        if logo is not None:
+            data["logo"] = str(logo)
+        if brand.contact:
+            data["contact"] = brand.contact
         return data
 
 
@@ -108,14 +198,7 @@ def load_settings(path: Path | str = SETTINGS_FILE) -> Settings:
     min_pop = int(priority.get("min_population", 1000))
     if cap <= 0:
         bad("priority.significance_cap", "must be positive")
-    brand = raw.get("branding") or {}
-    branding = Branding(
-        organisation=str(brand.get("organisation", Branding.organisation)),
-        colour=str(brand.get("colour", Branding.colour)),
-        footer=str(brand.get("footer", Branding.footer)),
-    )
-    if not re.fullmatch(r"#[0-9a-fA-F]{6}", branding.colour):
-        bad("branding.colour", "must be a hex colour like #1f4e79")
+    branding = _branding(raw.get("branding"), path, bad)
     if problems:
         raise ConfigError(problems, summary=f"{path.name} is not a valid settings file")
     return Settings(
@@ -129,3 +212,127 @@ def load_settings(path: Path | str = SETTINGS_FILE) -> Settings:
         branding=branding,
         source=str(path),
     )
+
+
+def _template_fields(template: str) -> set[str] | None:
+    """The placeholders a title template uses; ``None`` if it is not a valid template."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return None
+    fields = set()
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if spec or conversion or not name:
+            return None
+        fields.add(name)
+    return fields
+
+
+def _branding(raw: Any, path: Path, bad: Callable[[str, str], None]) -> Branding:
+    """Read and check settings.yml's ``branding`` section (problems go to ``bad``)."""
+    default = Branding()
+    if raw is None:
+        return default
+    if not isinstance(raw, Mapping):
+        bad("branding", "must be a mapping of name, logo, colours, contact and titles")
+        return default
+    unknown = sorted(str(key) for key in raw if key not in _BRANDING_KEYS)
+    if unknown:
+        bad("branding", f"has unknown keys {unknown}; allowed: {sorted(_BRANDING_KEYS)}")
+
+    def text(key: str, fallback: str) -> str:
+        value = raw.get(key, fallback)
+        if value is None:
+            return ""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            bad(f"branding.{key}", "must be text")
+            return fallback
+        return str(value).strip()
+
+    if "name" in raw and "organisation" in raw:
+        bad("branding", "sets both 'name' and 'organisation'; keep 'name'")
+    name = text("name", text("organisation", default.organisation))
+    if not name:
+        bad("branding.name", "must not be empty")
+
+    colours = raw.get("colours") or {}
+    if not isinstance(colours, Mapping):
+        bad(
+            "branding.colours", "must be a mapping with primary and accent, e.g. primary: '#1f4e79'"
+        )
+        colours = {}
+    if "colour" in raw and "primary" in colours:
+        bad("branding", "sets both 'colour' and 'colours.primary'; keep 'colours.primary'")
+    primary = _colour(
+        colours.get("primary", raw.get("colour", default.colour)),
+        "branding.colour"
+        if "colour" in raw and "primary" not in colours
+        else "branding.colours.primary",
+        TEXT_CONTRAST,
+        "text (headings, links and the title band)",
+        bad,
+    )
+    accent = _colour(
+        colours.get("accent", default.accent),
+        "branding.colours.accent",
+        GRAPHIC_CONTRAST,
+        "rules and other graphics",
+        bad,
+    )
+
+    logo = text("logo", "")
+    if logo:
+        file = path.parent / logo
+        if Path(logo).suffix.lower() not in LOGO_SUFFIXES:
+            bad("branding.logo", f"must be an SVG or PNG file (.svg or .png), not {logo!r}")
+        elif not file.is_file():
+            bad("branding.logo", f"names {logo!r}, which is not a file at {file}")
+
+    titles = {}
+    for key, allowed in (
+        ("la_report_title", LA_TITLE_FIELDS),
+        ("national_title", NATIONAL_TITLE_FIELDS),
+        ("national_author", ()),
+    ):
+        value = text(key, getattr(default, key))
+        fields = _template_fields(value)
+        if not value or fields is None or not fields <= set(allowed):
+            shown = ", ".join("{" + f + "}" for f in allowed) or "no placeholders"
+            bad(
+                f"branding.{key}",
+                f"must be non-empty text using only {shown}, e.g. {getattr(default, key)!r}",
+            )
+            value = getattr(default, key)
+        titles[key] = value
+    return Branding(
+        organisation=name or default.organisation,
+        colour=primary or default.colour,
+        footer=text("footer", default.footer),
+        accent=accent or default.accent,
+        logo=logo,
+        contact=text("contact", ""),
+        **titles,
+    )
+
+
+def _colour(
+    value: Any, key: str, minimum: float, use: str, bad: Callable[[str, str], None]
+) -> str | None:
+    """A checked ``#rrggbb`` colour in lower case, or ``None`` (after reporting it)."""
+    colour = str(value).strip()
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+        bad(key, "must be a hex colour like #1f4e79")
+        return None
+    colour = colour.lower()
+    ratio = contrast_with_white(colour)
+    if ratio < minimum:
+        bad(
+            key,
+            f"{colour} has a contrast ratio of {ratio:.2f}:1 against white, below the "
+            f"{minimum:g}:1 that {use} need (WCAG 2.2); use a darker shade such as "
+            f"{_darker(colour, minimum)}",
+        )
+        return None
+    return colour

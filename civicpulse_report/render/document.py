@@ -12,18 +12,26 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from civicpulse_report.render.docx import write_docx
 from civicpulse_report.render.html import write_html
 from civicpulse_report.render.outputs import OUTPUT_NAMES, Format, check_formats
-from civicpulse_report.render.pandoc import prepare
+from civicpulse_report.render.pandoc import Prepared, prepare
 from civicpulse_report.render.pdf import write_pdf
 from civicpulse_report.render.quarto import render_quarto
 from civicpulse_report.render.tools import Renderer, resolve_renderer, tool_versions
 
 log = logging.getLogger(__name__)
+
+#: The built-in renderer's writer for each format.
+_WRITERS: Mapping[str, Callable[[Prepared, Path], None]] = {
+    "html": write_html,
+    "pdf": lambda prepared, target: write_pdf(prepared, target, None),
+    "docx": write_docx,
+}
 
 
 @dataclass(frozen=True)
@@ -44,9 +52,11 @@ def render_report(
     *,
     project_config: Path | None = None,
 ) -> RenderResult:
-    """Render one executed report notebook to ``output_dir/report.html`` and ``report.pdf``.
+    """Render one executed notebook to ``output_dir/report.html``, ``.pdf`` and/or ``.docx``.
 
-    ``project_config`` replaces the project's ``_quarto.yml`` (tests, other brands).
+    ``formats`` are any of ``html``, ``pdf``, ``docx``. ``project_config`` replaces
+    the project's ``_quarto.yml`` (tests, other brands). Branding comes from the
+    notebook's front matter (``branding``, see :mod:`~civicpulse_report.render.branding`).
 
     Raises
     ------
@@ -73,10 +83,7 @@ def render_report(
             for fmt in checked:
                 start = time.perf_counter()
                 target = output_dir / OUTPUT_NAMES[fmt]
-                if fmt == "html":
-                    write_html(prepared, target)
-                else:
-                    write_pdf(prepared, target, None)
+                _WRITERS[fmt](prepared, target)
                 timings[fmt] = round(time.perf_counter() - start, 3)
                 outputs[fmt] = target
     log.info("rendered %s with %s in %s", notebook_path, chosen, timings)

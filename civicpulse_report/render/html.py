@@ -3,7 +3,8 @@
 Owns the HTML half of the built-in renderer: pandoc writes standalone HTML5 with
 ``templates/report.html``, the report's stylesheets (``templates/report.css``
 unless ``css`` says otherwise) and every image embedded, so the file needs
-nothing else to display.
+nothing else to display. The branding's colours become CSS variables and its logo
+a data URI in the title block (:mod:`~civicpulse_report.render.branding`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from civicpulse_report.errors import RenderError
 from civicpulse_report.paths import TEMPLATES_DIR
+from civicpulse_report.render.branding import apply_brand
 from civicpulse_report.render.metadata import report_metadata, truthy
 from civicpulse_report.render.outputs import replace_atomically
 from civicpulse_report.render.pandoc import (
@@ -48,9 +50,11 @@ def write_html(prepared: Prepared, output_path: Path) -> None:
     Raises
     ------
     RenderError
-        If the metadata is not allowed, a stylesheet is missing, or pandoc fails.
+        If the metadata or branding is not allowed, a stylesheet is missing, or
+        pandoc fails.
     """
     meta = report_metadata(prepared.front, prepared.project, "html")
+    meta, _ = apply_brand(meta, prepared.project_dir)
     args = [
         "--from", "json", "--to", "html5",
         "--standalone", "--embed-resources",

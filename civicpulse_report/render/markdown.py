@@ -31,6 +31,7 @@ from civicpulse_report.render.notebook import (
 
 log = logging.getLogger(__name__)
 
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _FLOAT_LABEL = re.compile(r"^(fig|tbl)-[A-Za-z0-9_-]+$")
 _IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
 _RAW_FORMATS = {
@@ -41,6 +42,11 @@ _RAW_FORMATS = {
     "typst": "typst",
     "text/x-typst": "typst",
 }
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape ASCII punctuation: pandoc markdown then reads the text literally."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
 def _text(data: Any) -> str:

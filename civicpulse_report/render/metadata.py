@@ -1,12 +1,15 @@
 """Report metadata: the project config (``_quarto.yml``) under the notebook's front matter.
 
-Owns reading the project config, merging its layers the way Quarto does, and
-checking the values that templates use as code rather than text. Reading the
-front matter out of a notebook is :mod:`civicpulse_report.render.notebook`'s job.
+Owns reading the project config, merging its layers the way Quarto does,
+checking the values that templates use as code rather than text, and the fixed
+creation time every output carries. Reading the front matter out of a notebook is
+:mod:`civicpulse_report.render.notebook`'s job.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,6 +27,15 @@ _LENGTH = re.compile(r"^\d+(?:\.\d+)?(?:pt|mm|cm|in|em)$")
 _PAPER = re.compile(r"^[a-z0-9-]{1,30}$")
 _NUMBERING = re.compile(r"^[0-9aAiI.()\- ]{1,20}$")
 _MARGIN_KEYS = {"x", "y", "top", "bottom", "left", "right", "inside", "outside", "rest"}
+_NO_QUOTE = re.compile(r'^[^"]*$')
+_LOGO_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}\.(?:svg|png)$")
+_DATA_URI = re.compile(r"^data:image/(?:svg\+xml|png);base64,[A-Za-z0-9+/]*={0,2}$")
+#: The PDF standards Typst (and Quarto 1.9's ``pdf-standard`` for typst) accept.
+PDF_STANDARDS = (
+    "1.4", "1.5", "1.6", "1.7", "2.0",
+    "a-1a", "a-1b", "a-2a", "a-2b", "a-2u", "a-3a", "a-3b", "a-3u", "a-4", "a-4e", "a-4f",
+    "ua-1",
+)  # fmt: skip
 
 
 def load_project_config(path: Path | None = None) -> dict[str, Any]:
@@ -113,13 +125,12 @@ def check_metadata(meta: Mapping[str, Any]) -> dict[str, Any]:
     meta = dict(meta)
     if "synthetic" in meta:
         meta["synthetic"] = truthy(meta["synthetic"])
-    colour = meta.get("brand_colour")
-    if colour is not None and not _HEX_COLOUR.match(str(colour).strip()):
-        raise RenderError(
-            f"brand_colour {colour!r} is not a hex colour; use a value like '#1f4e79'."
-        )
-    if colour is not None:
-        meta["brand_colour"] = str(colour).strip()
+    for key in ("brand_colour", "brand_accent"):
+        colour = meta.get(key)
+        if colour is not None and not _HEX_COLOUR.match(str(colour).strip()):
+            raise RenderError(f"{key} {colour!r} is not a hex colour; use a value like '#1f4e79'.")
+        if colour is not None:
+            meta[key] = str(colour).strip()
 
     def check(key: str, pattern: re.Pattern[str], example: str) -> None:
         value = meta.get(key)
@@ -130,6 +141,11 @@ def check_metadata(meta: Mapping[str, Any]) -> dict[str, Any]:
     check("papersize", _PAPER, "'a4'")
     check("fontsize", _LENGTH, "'10pt'")
     check("section-numbering", _NUMBERING, "'1.1'")
+    check("brand_logo", _LOGO_NAME, "'brand-logo.svg'")
+    check("brand_logo_uri", _DATA_URI, "'data:image/png;base64,...'")
+    check("brand_logo_alt", _NO_QUOTE, "'Borough logo' (text without double quotes)")
+    if meta.get("pdf-standard") is not None:
+        meta["pdf-standard"] = pdf_standards(meta["pdf-standard"])
     for key in ("toc-depth", "columns"):
         value = meta.get(key)
         if value is not None and (
@@ -149,3 +165,43 @@ def check_metadata(meta: Mapping[str, Any]) -> dict[str, Any]:
                     f"{sorted(_MARGIN_KEYS)} with lengths like '2cm'."
                 )
     return meta
+
+
+def pdf_standards(value: Any) -> list[str]:
+    """Read ``pdf-standard`` (one name or a list, as in Quarto 1.9) as a checked list.
+
+    Raises
+    ------
+    RenderError
+        If a name is not a PDF standard Typst knows.
+    """
+    names = value if isinstance(value, list | tuple) else [value]
+    standards = [str(name).strip().lower() for name in names if name is not None]
+    unknown = [name for name in standards if name not in PDF_STANDARDS]
+    if unknown:
+        raise RenderError(
+            f"Setting pdf-standard: {unknown} not known; choose from {', '.join(PDF_STANDARDS)}."
+        )
+    return standards
+
+
+def document_timestamp(meta: Mapping[str, Any]) -> int:
+    """A fixed creation time (Unix seconds): the report's date, else SOURCE_DATE_EPOCH, else 0.
+
+    Every output records it (the PDF's dates, the DOCX package's dates), so the same
+    inputs give the same bytes.
+    """
+    value = meta.get("date")
+    if isinstance(value, dt.datetime):
+        return int(value.replace(tzinfo=value.tzinfo or dt.UTC).timestamp())
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    if isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            pass
+        else:
+            return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return int(epoch) if epoch.isdigit() else 0

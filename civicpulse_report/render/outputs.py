@@ -1,6 +1,6 @@
 """The outputs a render can produce: formats, their file names, and writing them.
 
-Owns the ``Format`` names (``html``, ``pdf``), the file each is written to, the
+Owns the ``Format`` names (``html``, ``pdf``, ``docx``), the file each is written to, the
 Quarto format behind each, the check of a requested format list, and the atomic
 replacement of an output file that every renderer uses.
 """
@@ -14,12 +14,16 @@ from typing import Literal
 
 from civicpulse_report.errors import RenderError
 
-Format = Literal["html", "pdf"]
+Format = Literal["html", "pdf", "docx"]
 
-FORMATS: tuple[Format, ...] = ("html", "pdf")
-OUTPUT_NAMES: Mapping[str, str] = {"html": "report.html", "pdf": "report.pdf"}
+FORMATS: tuple[Format, ...] = ("html", "pdf", "docx")
+OUTPUT_NAMES: Mapping[str, str] = {
+    "html": "report.html",
+    "pdf": "report.pdf",
+    "docx": "report.docx",
+}
 #: The Quarto format (and ``format:`` key in _quarto.yml) behind each of our formats.
-QUARTO_FORMATS: Mapping[str, str] = {"html": "html", "pdf": "typst"}
+QUARTO_FORMATS: Mapping[str, str] = {"html": "html", "pdf": "typst", "docx": "docx"}
 
 
 def check_formats(formats: Sequence[str]) -> tuple[Format, ...]:

@@ -7,8 +7,8 @@ as plain strings (:func:`document_json`, so names are always text, never markup)
 and is written by pandoc with the Lua filters in ``templates/filters/``
 (:func:`filter_args`), which do what Quarto does natively: figure and table
 numbering, cross-references, alt text, callouts and format-conditional content.
-:mod:`~civicpulse_report.render.html` and :mod:`~civicpulse_report.render.pdf`
-write the two outputs.
+:mod:`~civicpulse_report.render.html`, :mod:`~civicpulse_report.render.pdf` and
+:mod:`~civicpulse_report.render.docx` write the outputs.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
+import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,11 +35,22 @@ log = logging.getLogger(__name__)
 
 LUA_FILTERS = tuple(
     TEMPLATES_DIR / "filters" / name
-    for name in ("content-visibility.lua", "crossref.lua", "table-layout.lua", "callouts.lua")
+    for name in (
+        "content-visibility.lua",
+        "html-figures.lua",  # before crossref: it moves the generated alt text onto figures
+        "crossref.lua",
+        "table-layout.lua",
+        "callouts.lua",
+        "html-tables.lua",  # after table-layout: scope, captions outside the scroll region
+        "html-headings.lua",
+    )
 )
 MEDIA_DIR_NAME = "media"
 
 PANDOC_TIMEOUT_S = 120
+#: Pandoc messages that are expected and harmless: an SVG goes into a DOCX as SVG
+#: (Word 2016 and later show it) when no rsvg-convert is there to add a PNG copy.
+_EXPECTED_MESSAGES = (re.compile(r"Could not convert image .*\.svg.*rsvg-convert", re.S),)
 
 
 @dataclass(frozen=True)
@@ -51,10 +64,13 @@ class Prepared:
     project_dir: Path
 
 
-def run_pandoc(args: Sequence[str], *, stdin: bytes, cwd: Path) -> bytes:
+def run_pandoc(
+    args: Sequence[str], *, stdin: bytes, cwd: Path, env: Mapping[str, str] | None = None
+) -> bytes:
     """Run pandoc with ``args`` on ``stdin`` in ``cwd`` and return what it writes.
 
-    Pandoc's messages on a successful run are logged as warnings.
+    ``env`` adds environment variables (``SOURCE_DATE_EPOCH``). Pandoc's messages
+    on a successful run are logged as warnings, the expected ones as debug.
 
     Raises
     ------
@@ -64,7 +80,12 @@ def run_pandoc(args: Sequence[str], *, stdin: bytes, cwd: Path) -> bytes:
     command = [pandoc_path(), *args]
     try:
         done = subprocess.run(
-            command, input=stdin, capture_output=True, cwd=cwd, timeout=PANDOC_TIMEOUT_S
+            command,
+            input=stdin,
+            capture_output=True,
+            cwd=cwd,
+            timeout=PANDOC_TIMEOUT_S,
+            env=None if env is None else {**os.environ, **env},
         )
     except subprocess.TimeoutExpired as exc:
         raise RenderError(f"pandoc did not finish within {PANDOC_TIMEOUT_S} s.") from exc
@@ -73,8 +94,9 @@ def run_pandoc(args: Sequence[str], *, stdin: bytes, cwd: Path) -> bytes:
     message = done.stderr.decode("utf-8", "replace").strip()
     if done.returncode != 0:
         raise RenderError(f"pandoc failed (exit {done.returncode}): {message}")
-    if message:
-        log.warning("pandoc: %s", message)
+    for line in filter(None, re.split(r"\n(?=\[)", message)):
+        expected = any(pattern.search(line) for pattern in _EXPECTED_MESSAGES)
+        log.log(logging.DEBUG if expected else logging.WARNING, "pandoc: %s", line)
     return done.stdout
 
 

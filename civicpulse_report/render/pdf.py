@@ -3,22 +3,22 @@
 Owns the PDF half of the built-in renderer: Typst source from
 ``templates/report.typ``, compiled with Typst's bundled fonts plus matplotlib's
 DejaVu Sans (system fonts ignored) at a fixed creation time, so the same inputs
-give the same PDF bytes; and Typst's diagnostics turned into a readable error.
+give the same PDF bytes; to the PDF standards ``pdf-standard`` names (as in
+Quarto 1.9: ``_quarto.yml`` asks for PDF/UA-1, so Typst refuses an image without
+alt text or a document without a title, and tags headings, figures and table
+header cells); and Typst's diagnostics turned into a readable error.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import os
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from civicpulse_report.errors import RenderError
 from civicpulse_report.paths import TEMPLATES_DIR
-from civicpulse_report.render.metadata import report_metadata
+from civicpulse_report.render.branding import apply_brand, copy_logo
+from civicpulse_report.render.metadata import document_timestamp, report_metadata
 from civicpulse_report.render.outputs import replace_atomically
 from civicpulse_report.render.pandoc import (
     Prepared,
@@ -34,30 +34,21 @@ log = logging.getLogger(__name__)
 TYPST_TEMPLATE = TEMPLATES_DIR / "report.typ"
 
 
-def _timestamp(meta: Mapping[str, Any]) -> int:
-    """A fixed PDF creation time: the report's date, else SOURCE_DATE_EPOCH, else 0."""
-    value = meta.get("date")
-    if isinstance(value, dt.datetime):
-        return int(value.replace(tzinfo=value.tzinfo or dt.UTC).timestamp())
-    if isinstance(value, dt.date):
-        value = value.isoformat()
-    if isinstance(value, str):
-        try:
-            day = dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            pass
-        else:
-            return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    return int(epoch) if epoch.isdigit() else 0
+#: What to do when Typst's PDF/UA check refuses the document, by its message.
+_STANDARD_HINTS = (
+    ("missing alt text", "every image needs alt text: give its cell a `#| fig-alt:` option"),
+    ("missing document title", "give the notebook a `title:` in its front matter"),
+)
 
 
 def _typst_error(exc: Exception) -> RenderError:
-    parts = [f"Typst could not compile the report: {getattr(exc, 'message', None) or exc}"]
+    message = str(getattr(exc, "message", None) or exc)
+    parts = [f"Typst could not compile the report: {message}"]
     diagnostic = getattr(exc, "diagnostic", None)
     if diagnostic:
         parts.append(str(diagnostic))
-    hints = getattr(exc, "hints", None) or []
+    hints = list(getattr(exc, "hints", None) or [])
+    hints += [hint for needle, hint in _STANDARD_HINTS if needle in message.lower()]
     parts.extend(f"hint: {hint}" for hint in hints)
     return RenderError("\n".join(parts))
 
@@ -70,13 +61,17 @@ def write_pdf(prepared: Prepared, output_path: Path, typst_source: Path | None) 
     Raises
     ------
     RenderError
-        If the metadata is not allowed, or pandoc or Typst fails (with Typst's
-        diagnostic).
+        If the metadata or branding is not allowed, or pandoc or Typst fails (with
+        Typst's diagnostic, e.g. an image without alt text under PDF/UA-1).
     """
     import typst
 
     meta = report_metadata(prepared.front, prepared.project, "pdf")
-    meta.pop("css", None)
+    meta, brand = apply_brand(meta, prepared.project_dir)
+    copy_logo(brand, prepared.workdir)
+    standards = meta.pop("pdf-standard", None) or []
+    for key in ("css", "brand_logo_uri"):
+        meta.pop(key, None)
     args = [
         "--from", "json", "--to", "typst",
         "--standalone",
@@ -95,7 +90,8 @@ def write_pdf(prepared: Prepared, output_path: Path, typst_source: Path | None) 
             root=str(prepared.workdir),
             font_paths=typst_font_paths(),
             ignore_system_fonts=True,
-            timestamp=_timestamp(meta),
+            timestamp=document_timestamp(meta),
+            pdf_standards=standards,
         )
     except typst.TypstError as exc:
         raise _typst_error(exc) from exc

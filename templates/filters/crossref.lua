@@ -251,13 +251,9 @@ local function number_floats(doc)
     Table = function(tbl)
       local kind = float_kind(tbl.identifier)
       if kind ~= 'tbl' then
-        local caption = caption_inlines(tbl.caption)
-        if is_typst and #caption > 0 then
-          -- A captioned table without a tbl- label is not numbered (as in HTML).
-          tbl.caption = { long = {} }
-          local figure = pandoc.Figure({ tbl }, { long = { pandoc.Plain(caption) } })
-          return typst_other_figure(figure, 'tbl', nil), false
-        end
+        -- A captioned table without a tbl- label keeps its caption unnumbered (as in
+        -- HTML); in Typst, table-layout.lua makes it a figure with `numbering: none`,
+        -- the caption inside the table's tag.
         return nil
       end
       counts.tbl = counts.tbl + 1

@@ -12,12 +12,19 @@ so labels wrap word by word). So widths are never taken from the markdown:
          #cp-table(align: ..., least: ..., most: ..., header: (...), rows: (...)),
          defined in typst-template.typ, with each column's longest word and longest
          cell in characters; cp-table sizes the columns from them to span the text
-         width, wrapping labels only when they must. A captioned
-         or labelled table becomes #figure(cp-table(...), kind: table, caption: [...])
-         <tbl-...>, so Typst numbers it like the HTML. Cell text and captions are written
-         by pandoc's Typst writer, so they are escaped. Other tables keep pandoc's
-         writer, with auto widths; columns without an alignment are set left either way
-         (pandoc centres tables and Typst would centre such cells with it).
+         width, wrapping labels only when they must. A labelled table becomes
+         #figure(cp-table(...), kind: table, caption: [...]) <tbl-...>, so Typst numbers
+         it like the HTML; a captioned one without a label gets `numbering: none` (its
+         caption shown, not numbered, as in HTML). The header row is a table.header,
+         so PDF/UA tags its cells as column headers, with the caption inside the
+         table's tag. Cell text and captions are written by pandoc's Typst writer, so
+         they are escaped. Other tables keep pandoc's writer, with auto widths (a
+         captioned one without a label is wrapped in an unnumbered figure); columns
+         without an alignment are set left either way (pandoc centres tables and Typst
+         would centre such cells with it).
+  DOCX:  as HTML: widths dropped (Word fits columns to their content); pandoc marks
+         the header row to repeat on each page and writes the caption as the table's
+         Word caption.
 ]]
 
 local is_typst = FORMAT:match('typst') ~= nil
@@ -169,7 +176,8 @@ local function typst_table(tbl)
   end
   local figure = '#figure(\n' .. code .. ',\n  kind: table,\n  supplement: '
     .. typst_markup({ pandoc.Plain({ pandoc.Str(table_title) }) })
-    .. ',\n  caption: ' .. typst_markup(caption) .. ',\n)'
+    .. ',\n  caption: ' .. typst_markup(caption) .. ','
+    .. (label and '' or '\n  numbering: none,') .. '\n)'
   if label then
     figure = figure .. ' <' .. label .. '>'
   end
@@ -195,6 +203,18 @@ function Table(tbl)
   end
   if not is_typst then
     return pandoc.Div({ tbl }, pandoc.Attr('', { 'table-scroll' }))
+  end
+  local caption = tbl.caption.long or {}
+  if #caption > 0 and not tbl.identifier:match('^tbl%-[%w_%-]+$') then
+    -- pandoc's writer would number it; a caption without a label is not numbered.
+    tbl.caption = { long = {} }
+    return {
+      pandoc.RawBlock('typst', '#figure(kind: table, numbering: none, supplement: '
+        .. typst_markup({ pandoc.Plain({ pandoc.Str(table_title) }) })
+        .. ', caption: ' .. typst_markup(caption) .. ')['),
+      tbl,
+      pandoc.RawBlock('typst', ']'),
+    }
   end
   return tbl
 end

@@ -1,5 +1,8 @@
 """Rendering an executed report notebook to HTML and PDF (civicpulse_report.render).
 
+Word output is tested in test_render_docx.py, branding in test_branding.py and
+PDF/UA-1 in test_pdf_ua.py, on the notebook built here.
+
 A small executed notebook is built here with nbformat, shaped like the LA report:
 front matter in a raw cell (with a hostile LA name), markdown with headings, a
 callout and cross-references, a figure cell with a real matplotlib PNG, a table
@@ -239,7 +242,7 @@ def test_html_numbers_figures_and_tables(elements: _Elements) -> None:
     captions = [text for _, text in elements.find("figcaption")]
     assert captions == ["Figure 1: Domain indices for the area, Ashbridge vs England"]
     # A captioned table without a tbl- label is not numbered, nor counted.
-    assert [text for _, text in elements.find("caption")] == [
+    assert [text for _, text in elements.find("div", **{"class": "table-caption"})] == [
         "Respondents by group",
         f"Table 1: {TBL_CAP}",
     ]
@@ -452,6 +455,9 @@ def test_quarto_command() -> None:
     assert quarto_command("report.ipynb", "pdf", quarto="/opt/quarto/bin/quarto") == [
         "/opt/quarto/bin/quarto", "render", "report.ipynb", "--to", "typst", "--no-execute",
     ]  # fmt: skip
+    assert quarto_command("report.ipynb", "docx") == [
+        "quarto", "render", "report.ipynb", "--to", "docx", "--no-execute",
+    ]  # fmt: skip
 
 
 def test_quarto_front_matter_is_escaped_markdown() -> None:
@@ -469,10 +475,16 @@ assert args[:2] == ["render", "report.ipynb"] and args[-1] == "--no-execute", ar
 to = args[args.index("--to") + 1]
 work = pathlib.Path.cwd()
 assert (work / "templates" / "typst-show.typ").is_file()
-assert "project:" in (work / "_quarto.yml").read_text()
-first = json.loads((work / "report.ipynb").read_text())["cells"][0]
-name = {{"html": "report.html", "typst": "report.pdf"}}[to]
-(work / name).write_text("".join(first["source"]), encoding="utf-8")
+config = (work / "_quarto.yml").read_text()
+assert "project:" in config
+cells = json.loads((work / "report.ipynb").read_text())["cells"]
+if to == "docx":
+    # Word: the project's styles (in the brand's colours) and the opening block.
+    assert "reference-doc: reference-branded.docx" in config
+    assert (work / "reference-branded.docx").is_file()
+    assert "when-format" in "".join(cells[1]["source"])
+name = {{"html": "report.html", "typst": "report.pdf", "docx": "report.docx"}}[to]
+(work / name).write_text("".join(cells[0]["source"]), encoding="utf-8")
 """
 
 
