@@ -1,8 +1,9 @@
-"""Association between two variables: Spearman's rank correlation.
+"""Association between two variables: Spearman's rank correlation and its interval.
 
 Owns the rank correlation with average ranks for ties, computed by hand so
-that a constant input gives NaN without a warning. Pure: arrays in, a number
-out, no I/O; pairs with a NaN in either variable are dropped.
+that a constant input gives NaN without a warning, and its confidence
+interval (Fisher's z with the Bonett-Wright standard error). Pure: arrays in,
+numbers out, no I/O; pairs with a NaN in either variable are dropped.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats as sps
+
+from civicpulse_report.statistics.intervals import z_value
 
 
 def rank_correlation(x: ArrayLike, y: ArrayLike) -> float:
@@ -44,3 +47,45 @@ def rank_correlation(x: ArrayLike, y: ArrayLike) -> float:
     rb = sps.rankdata(b[keep]) - (keep.sum() + 1) / 2.0
     denom = np.sqrt((ra @ ra) * (rb @ rb))
     return float(ra @ rb / denom) if denom > 0 else float("nan")
+
+
+def rank_correlation_interval(rho: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Confidence interval for Spearman's rho: Fisher's z with the Bonett-Wright error.
+
+    z = atanh(rho); se = sqrt((1 + rho² / 2) / (n - 3)) (Bonett and Wright
+    2000, which corrects the Pearson error 1 / sqrt(n - 3) for ranks); the
+    limits are tanh(z ± z_crit · se).
+
+    Parameters
+    ----------
+    rho : float
+        Spearman's rank correlation, between -1 and 1.
+    n : int
+        Number of complete pairs it was computed from.
+    confidence : float
+        Two-sided confidence level, default 0.95.
+
+    Returns
+    -------
+    (float, float)
+        Lower and upper limits; (NaN, NaN) when rho is NaN or n < 4. A rho of
+        exactly ±1 gives the degenerate interval (rho, rho).
+
+    Raises
+    ------
+    ValueError
+        If rho is outside [-1, 1] or ``confidence`` is not between 0 and 1.
+    """
+    crit = z_value(confidence)
+    r = float(rho)
+    if np.isnan(r):
+        return float("nan"), float("nan")
+    if not -1.0 <= r <= 1.0:
+        raise ValueError(f"rho must be between -1 and 1, got {rho!r}")
+    if n < 4:
+        return float("nan"), float("nan")
+    if abs(r) == 1.0:
+        return r, r
+    z = float(np.arctanh(r))
+    se = float(np.sqrt((1.0 + r * r / 2.0) / (n - 3)))
+    return float(np.tanh(z - crit * se)), float(np.tanh(z + crit * se))

@@ -7,50 +7,77 @@ England, regions, LA types, LAs, demographic groups within LAs, and modelled
 nearest neighbours) with Fingertips-style significance; change since the
 previous wave; disclosure control; Cronbach's alpha per domain.
 
+With a benchmark file (a national release), every area the data folder has
+no microdata for takes its figures from the file: England, regions, LA types
+and the other LAs; the domain indices use the release's index reference.
+Every comparator is named for what it is (:class:`ComparatorScope`). Owns
+:class:`EstimateSet`, :func:`respondent_values` and :func:`compute_estimates`;
+the steps it runs are in :mod:`.derived`, the names in :mod:`.scopes`.
+
 Proportions are published in per cent; means and indices in their own units.
 """
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from civicpulse_report.inputs import ENGLAND_CODE, Dataset
-from civicpulse_report.measures import (
-    IndexReference,
-    Measures,
-    domain_scores,
-    index_reference,
-    score_indicators,
-    standardised_components,
-)
+from civicpulse_report.measures import IndexReference, Measures
 from civicpulse_report.settings import Settings
-from civicpulse_report.statistics.comparison import change_test, compare_to_comparator
-from civicpulse_report.statistics.neighbours import nearest_neighbours
-from civicpulse_report.statistics.reliability import cronbach_alpha
-from civicpulse_report.statistics.shrinkage import empirical_bayes_shrinkage
-from civicpulse_report.statistics.summaries import SUMMARY_COLUMNS, summarise_groupings
+from civicpulse_report.statistics.areas import area_table, run_neighbours
+from civicpulse_report.statistics.columns import (
+    COMPARATOR_LABELS,
+    COMPARATORS,
+    ENGLAND_NAME,
+    GROUPS,
+    INDEX_PREFIX,
+    NUMERIC_COLUMNS,
+    SOURCE_BENCHMARK,
+    SOURCE_MICRODATA,
+    index_id,
+)
+from civicpulse_report.statistics.coverage import Coverage, microdata_coverage
+from civicpulse_report.statistics.derived import (
+    add_change,
+    add_comparators,
+    alpha_table,
+    apply_disclosure_control,
+    shrink_neighbourhoods,
+    spine_table,
+    with_england,
+)
+from civicpulse_report.statistics.direct import (
+    direct_estimates,
+    indicator_polarity,
+    indicator_types,
+    respondent_values,
+)
+from civicpulse_report.statistics.release import BenchmarkRelease, check_release, release_rows
+from civicpulse_report.statistics.scopes import (
+    ComparatorScope,
+    comparator_scopes,
+    in_wave,
+    scope_lines,
+)
 
-ENGLAND_NAME = "England"
-INDEX_PREFIX = "index_"
-
-# The numbers summarise_groups publishes for every cell.
-NUMERIC_COLUMNS = SUMMARY_COLUMNS[2:]
-COMPARATORS = ("england", "region", "la_type", "neighbours")
-COMPARATOR_LABELS = {
-    "england": "England",
-    "region": "Region",
-    "la_type": "LA type",
-    "neighbours": "Nearest neighbours",
-}
-
-
-def index_id(domain_id: str) -> str:
-    """The indicator id under which a domain index is published."""
-    return f"{INDEX_PREFIX}{domain_id}"
+__all__ = [
+    "COMPARATORS",
+    "COMPARATOR_LABELS",
+    "ENGLAND_CODE",
+    "ENGLAND_NAME",
+    "INDEX_PREFIX",
+    "NUMERIC_COLUMNS",
+    "EstimateSet",
+    "compute_estimates",
+    "index_id",
+    "indicator_polarity",
+    "indicator_types",
+    "respondent_values",
+]
 
 
 @dataclass(frozen=True)
@@ -61,16 +88,36 @@ class EstimateSet:
     ----------
     estimates : DataFrame
         Tidy: one row per (wave, level, area, breakdown, group, indicator).
-        ``level`` is one of england, region, la_type, la, neighbourhood.
+        ``level`` is one of england, region, la_type, la, neighbourhood;
+        ``source`` says whether a row comes from the microdata or the
+        benchmark file; ``england_name`` names the comparator of
+        ``england_value`` on LA and neighbourhood rows (empty where the
+        comparison would be of the LA with itself).
     neighbours : DataFrame
         la_code, neighbour_code, rank, distance.
     alpha : DataFrame
         wave, area_code, domain, alpha, n (complete cases).
     spine : DataFrame
         Distribution of LA estimates per wave and indicator (min, q25, median,
-        q75, max, england).
+        q75, max, n_las, england).
     reference : IndexReference
     waves : tuple[int, ...]
+        The waves of the microdata.
+    scopes : Mapping[str, ComparatorScope]
+        The run's comparators by level (england, region, la_type, neighbours,
+        groups), as the console announces them.
+    la_scopes : Mapping[str, Mapping[str, ComparatorScope]]
+        Each LA's comparators (LAs with microdata), by LA code and level.
+    areas : DataFrame or None
+        Every LA of the run (lookup and benchmark file): la_code, la_name,
+        region, la_type, source, candidate and the contextual variables.
+    coverage : Coverage or None
+        Whether the England-level figures are the whole nation, and why.
+    benchmark_release : str or None
+        The release_version of the benchmark file used, if any.
+    reference_name : str
+        Whose first wave is 100 on the index scale: "England", or "the 5 LAs
+        in this data set" when the microdata are not the nation.
     """
 
     estimates: pd.DataFrame
@@ -79,95 +126,99 @@ class EstimateSet:
     spine: pd.DataFrame
     reference: IndexReference
     waves: tuple[int, ...]
+    scopes: Mapping[str, ComparatorScope] = field(default_factory=dict)
+    la_scopes: Mapping[str, Mapping[str, ComparatorScope]] = field(default_factory=dict)
+    areas: pd.DataFrame | None = None
+    coverage: Coverage | None = None
+    benchmark_release: str | None = None
+    reference_name: str = ENGLAND_NAME
 
     @property
     def latest_wave(self) -> int:
         return self.waves[-1]
 
+    @property
+    def comparator_scopes(self) -> dict[str, str]:
+        """Each comparator level's name for the run, e.g. ``{"england": "England", ...}``."""
+        return {level: scope.name for level, scope in self.scopes.items()}
 
-def indicator_types(measures: Measures) -> dict[str, str]:
-    """Map every published indicator id (incl. domain indices) to its type."""
-    types = {ind.id: ind.type for ind in measures.indicators}
-    types.update({index_id(d.id): "mean" for d in measures.domains})
-    return types
+    @property
+    def neighbours_k_used(self) -> int:
+        """The nearest neighbours each LA actually gets (0 when there are none)."""
+        counts = self.neighbours.groupby("la_code")["rank"].count()
+        return int(counts.max()) if len(counts) else 0
 
+    def scopes_for(self, la_code: str, wave: int | None = None) -> Mapping[str, ComparatorScope]:
+        """One LA's comparator scopes by level, for the run or for one wave.
 
-def indicator_polarity(measures: Measures) -> dict[str, str]:
-    polarity = {ind.id: ind.polarity for ind in measures.indicators}
-    polarity.update({index_id(d.id): "higher_is_better" for d in measures.domains})
-    return polarity
+        Parameters
+        ----------
+        la_code : str
+        wave : int, optional
+            A comparator with no figure for the LA in this wave (a benchmark
+            file without it, say) is then not available, and says why.
 
+        Returns
+        -------
+        Mapping of str to ComparatorScope
 
-def respondent_values(
-    dataset: Dataset, measures: Measures, reference_wave: int | None = None
-) -> tuple[pd.DataFrame, IndexReference]:
-    """Respondent-level indicator and domain-index values with geography.
+        Raises
+        ------
+        KeyError
+            If the LA has no microdata in this run (it gets no report).
+        """
+        if la_code not in self.la_scopes:
+            raise KeyError(f"LA {la_code!r} has no microdata in this run, so no comparators")
+        scopes = self.la_scopes[la_code]
+        if wave is None:
+            return scopes
+        e = self.estimates
+        rows = e[(e["wave"] == wave) & (e["la_code"] == la_code) & (e["level"] != "england")]
+        return in_wave(scopes, rows, wave)
 
-    Returns
-    -------
-    (DataFrame, IndexReference)
-        Columns: wave, la_code, neighbourhood_code, region, la_type, weight,
-        the demographic columns (codes, NaN when missing), one column per
-        indicator and one ``index_<domain>`` column per domain.
-    """
-    survey = dataset.survey
-    scores = score_indicators(survey, measures)
-    waves = survey["wave"].astype(int)
-    weights = survey["weight"].astype(float)
-    ref_wave = int(waves.min()) if reference_wave is None else reference_wave
-    reference = index_reference(scores, weights, waves, ref_wave)
-    domains = domain_scores(scores, measures, reference)
-    domains.columns = [index_id(c) for c in domains.columns]
-    geo = dataset.la_lookup.set_index("la_code")[["region", "la_type"]]
-    frame = pd.DataFrame(
-        {
-            "wave": waves.to_numpy(),
-            "la_code": survey["la_code"].astype(str).to_numpy(),
-            "neighbourhood_code": survey["neighbourhood_code"].astype(str).to_numpy(),
-            "weight": weights.to_numpy(),
-        },
-        index=survey.index,
-    )
-    frame["region"] = frame["la_code"].map(geo["region"])
-    frame["la_type"] = frame["la_code"].map(geo["la_type"])
-    for col in measures.demographics:
-        codes = pd.to_numeric(survey[col], errors="coerce")
-        frame[col] = codes.where(codes >= 0).astype("Int64")
-    return pd.concat([frame, scores, domains], axis=1), reference
-
-
-def _label_level(
-    out: pd.DataFrame, *, level: str, area: str | None, breakdown: str
-) -> pd.DataFrame:
-    """Put one level's summaries into the common shape."""
-    labelled = pd.DataFrame(
-        {
-            "wave": out["wave"].astype(int),
-            "level": level,
-            "area_code": ENGLAND_CODE if area is None else out[area].astype(str),
-            "la_code": out["la_code"].astype(str) if "la_code" in out else None,
-            "breakdown": breakdown,
-        }
-    )
-    if breakdown == "all":
-        labelled["group_code"] = None
-    elif breakdown == "neighbourhood":
-        labelled["group_code"] = out["neighbourhood_code"].astype(str)
-    else:
-        labelled["group_code"] = out[breakdown].astype(int).astype(str)
-    stat_columns = ["indicator", "type", *NUMERIC_COLUMNS]
-    return pd.concat([labelled, out[stat_columns]], axis=1)
+    def comparator_summary(self) -> list[str]:
+        """What the console says at build start: one line per comparator, and why."""
+        lines = scope_lines(self.scopes)
+        if self.coverage is not None:
+            lines.append(
+                f"Whole nation: {'yes' if self.coverage.national else 'no'} "
+                f"({self.coverage.explanation})."
+            )
+        if self.benchmark_release:
+            lines.append(f"Benchmark release: {self.benchmark_release}.")
+        return lines
 
 
-def _group_label(measures: Measures, breakdown: str, code: str) -> str:
-    if breakdown == "all":
-        return "All"
-    if breakdown == "neighbourhood":
-        return code
-    return measures.demographics[breakdown].codes.get(int(code), str(code))
+def _with_release(est: pd.DataFrame, release: BenchmarkRelease, measures: Measures) -> pd.DataFrame:
+    """Replace the pooled England, region and LA-type rows with the release's; add its LAs."""
+    pooled = est["level"].isin(["england", "region", "la_type"])
+    own = set(est.loc[est["level"] == "la", "la_code"])
+    rows = release_rows(release, indicator_polarity(measures), own)
+    return pd.concat([est[~pooled], rows], ignore_index=True)
 
 
-def compute_estimates(dataset: Dataset, measures: Measures, settings: Settings) -> EstimateSet:
+def _name_comparators(est: pd.DataFrame, scopes: Mapping[str, ComparatorScope]) -> pd.DataFrame:
+    """The ``england_name`` column: what each LA and neighbourhood row is compared with."""
+    top, groups = scopes["england"], scopes[GROUPS]
+    overall = (est["level"] == "la") & (est["breakdown"] == "all")
+    within = est["level"].isin(["la", "neighbourhood"]) & ~overall
+    names = pd.Series(None, index=est.index, dtype=object)
+    if top.available:
+        names[overall] = top.name
+    if groups.available:
+        names[within] = groups.name
+    names[est["england_value"].isna()] = None
+    est["england_name"] = names.astype("category")
+    return est
+
+
+def compute_estimates(
+    dataset: Dataset,
+    measures: Measures,
+    settings: Settings,
+    *,
+    benchmarks: BenchmarkRelease | None = None,
+) -> EstimateSet:
     """Run the one vectorised pass over all LAs.
 
     Parameters
@@ -176,73 +227,77 @@ def compute_estimates(dataset: Dataset, measures: Measures, settings: Settings) 
         Validated inputs.
     measures : Measures
     settings : Settings
+    benchmarks : BenchmarkRelease, optional
+        A national release (:func:`~civicpulse_report.statistics.benchmark_io.read_benchmarks`).
+        Unless the microdata are the whole nation, every area without
+        microdata (England, regions, LA types, other LAs) takes its figures
+        from it. Its index reference is always used, so that "100 = England,
+        first wave" means the same as in the release.
 
     Returns
     -------
     EstimateSet
+        Comparators named for what they are (``scopes``, ``la_scopes``) and
+        the k of nearest neighbours actually used.
+
+    Raises
+    ------
+    InputError
+        If the LA lookup's ``national_coverage`` column is not yes or no, the
+        benchmark file does not fit the measures or settings, or a
+        neighbour candidate's contextual variables are unusable.
     """
-    values, reference = respondent_values(dataset, measures)
-    types = indicator_types(measures)
+    if benchmarks is not None:
+        check_release(benchmarks, measures, settings)
+    coverage = microdata_coverage(dataset)
+    use_file = benchmarks is not None and not coverage.national
+    values, reference = respondent_values(
+        dataset, measures, reference=None if benchmarks is None else benchmarks.reference
+    )
     conf = settings.confidence_level
-    # (grouping, level, area column, breakdown) for every published level.
-    levels: list[tuple[list[str], str, str | None, str]] = [
-        (["wave"], "england", None, "all"),
-        (["wave", "region"], "region", "region", "all"),
-        (["wave", "la_type"], "la_type", "la_type", "all"),
-        (["wave", "la_code"], "la", "la_code", "all"),
-        (
-            ["wave", "la_code", "neighbourhood_code"],
-            "neighbourhood",
-            "neighbourhood_code",
-            "neighbourhood",
-        ),
-    ]
-    for b in settings.breakdowns:
-        levels.append((["wave", b], "england", None, b))
-        levels.append((["wave", "la_code", b], "la", "la_code", b))
-    summaries = summarise_groupings(
-        values, [by for by, *_ in levels], list(types), types, weight="weight", confidence=conf
-    )
-    parts = [
-        _label_level(out, level=level, area=area, breakdown=breakdown)
-        for out, (_, level, area, breakdown) in zip(summaries, levels, strict=True)
-    ]
-    est = pd.concat(parts, ignore_index=True)
-
-    # Per cent for proportions, from here on everywhere.
-    is_prop = est["type"] == "proportion"
-    for col in ("estimate", "se", "ci_lower", "ci_upper"):
-        est.loc[is_prop, col] = est.loc[is_prop, col] * 100.0
-
-    pairs = est[["breakdown", "group_code"]].drop_duplicates()
-    labels = {
-        (b, g): _group_label(measures, b, g) if isinstance(g, str) else "All"
-        for b, g in pairs.itertuples(index=False)
-    }
-    est["group"] = (
-        pd.Series(list(zip(est["breakdown"], est["group_code"], strict=True)))
-        .map(labels)
-        .to_numpy()
-    )
-    polarity = indicator_polarity(measures)
-    est["polarity"] = est["indicator"].map(polarity)
-
-    neighbours = nearest_neighbours(
-        dataset.la_lookup,
-        settings.neighbours_variables,
-        k=min(settings.neighbours_k, len(dataset.la_lookup) - 1),
-    )
-    est = _shrink_neighbourhoods(est, conf)
+    est = direct_estimates(values, measures, settings)
+    areas = area_table(dataset, settings, benchmarks if use_file else None)
+    if use_file:
+        assert benchmarks is not None
+        est = _with_release(est, benchmarks, measures)
+        coverage = Coverage(
+            benchmarks.national,
+            SOURCE_BENCHMARK,
+            benchmarks.n_las,
+            f"the comparators come from the benchmark file {benchmarks.source} "
+            f"(release {benchmarks.release_version}), which is "
+            + ("the whole nation" if benchmarks.national else "not the whole nation"),
+            coverage.missing,
+        )
+    neighbours = run_neighbours(areas, settings)
+    est = shrink_neighbourhoods(est, conf)
     # Suppress before comparators are attached, so that no comparator value
     # (a region or LA type of one small LA, a single small neighbour, a small
     # England) carries a suppressed estimate into a published row.
-    est = _apply_disclosure_control(est, settings.min_base)
-    est = _add_comparators(est, dataset, neighbours, conf)
-    est = _add_change(est, conf)
-    spine = _spine(est)
-    alpha = _alpha(values, measures, reference, dataset)
+    est = apply_disclosure_control(est, settings.min_base)
+    pooled = coverage.source == SOURCE_MICRODATA and not coverage.national
+    est = add_comparators(est, areas, neighbours, pooled_microdata=pooled)
+    est = add_change(est, conf)
+    spine = spine_table(est)
+    alpha = alpha_table(values, measures, reference)
+    if use_file or (pooled and coverage.n_las < 2):
+        # The pooled microdata are not England, and one LA is not its own comparator.
+        alpha = alpha[alpha["area_code"] != ENGLAND_CODE]
+    if use_file:
+        assert benchmarks is not None
+        spine = _release_spine(spine, benchmarks, est)
+        alpha = pd.concat([alpha, benchmarks.alpha], ignore_index=True)
     # Alpha is a published figure too: none on fewer than min_base complete cases.
     alpha.loc[alpha["n"] < settings.min_base, "alpha"] = np.nan
+    scopes, la_scopes = comparator_scopes(
+        areas,
+        est,
+        neighbours,
+        coverage,
+        k_requested=settings.neighbours_k,
+        released=benchmarks.released if use_file and benchmarks is not None else frozenset(),
+    )
+    est = _name_comparators(est, scopes)
     est = est.sort_values(
         ["wave", "level", "area_code", "breakdown", "group_code", "indicator"], na_position="first"
     ).reset_index(drop=True)
@@ -253,203 +308,33 @@ def compute_estimates(dataset: Dataset, measures: Measures, settings: Settings) 
         spine=spine,
         reference=reference,
         waves=tuple(sorted(int(w) for w in values["wave"].unique())),
+        scopes=scopes,
+        la_scopes=la_scopes,
+        areas=areas,
+        coverage=coverage,
+        benchmark_release=benchmarks.release_version if use_file and benchmarks else None,
+        reference_name=_reference_name(coverage, benchmarks),
     )
 
 
-def _shrink_neighbourhoods(est: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    """Replace neighbourhood direct estimates with empirical Bayes estimates.
-
-    The prior mean is the LA's direct estimate. The sampling variance of a
-    proportion uses the LA's proportion (p_LA (1 - p_LA) / n_eff), so that a
-    neighbourhood at 0% or 100% does not look infinitely precise; for means it
-    is the neighbourhood's own squared standard error.
-    """
-    keys = ["wave", "la_code", "indicator"]
-    la = est.loc[(est["level"] == "la") & (est["breakdown"] == "all"), [*keys, "estimate", "se"]]
-    la = la.rename(columns={"estimate": "prior_mean", "se": "prior_se"})
-    nb_mask = est["level"] == "neighbourhood"
-    nb = est.loc[nb_mask].merge(la, on=keys, how="left")
-    p = nb["prior_mean"] / 100.0
-    prop_var = (p * (1 - p) / nb["n_eff"]) * 100.0**2
-    nb["variance"] = np.where(nb["type"] == "proportion", prop_var, nb["se"] ** 2)
-    nb["prior_variance"] = nb["prior_se"] ** 2
-    nb["upper_bound"] = np.where(nb["type"] == "proportion", 100.0, np.nan)
-    nb["lower_bound"] = np.where(nb["type"] == "proportion", 0.0, np.nan)
-    shrunk = empirical_bayes_shrinkage(
-        nb,
-        keys,
-        estimate="estimate",
-        variance="variance",
-        prior_mean="prior_mean",
-        bounds=("lower_bound", "upper_bound"),
-        prior_variance="prior_variance",
-        confidence=confidence,
-    )
-    shrunk["estimate"] = shrunk["shrunk_estimate"]
-    shrunk["se"] = shrunk["shrunk_se"]
-    shrunk["ci_lower"] = shrunk["shrunk_ci_lower"]
-    shrunk["ci_upper"] = shrunk["shrunk_ci_upper"]
-    shrunk["modelled"] = True
-    keep = [*est.columns, "modelled", "shrinkage_factor"]
-    shrunk = shrunk[keep]
-    rest = est.loc[~nb_mask].assign(modelled=False, shrinkage_factor=np.nan)
-    return pd.concat([rest, shrunk], ignore_index=True)
-
-
-def _add_comparators(
-    est: pd.DataFrame, dataset: Dataset, neighbours: pd.DataFrame, confidence: float
-) -> pd.DataFrame:
-    """Attach comparator values and Fingertips-style significance flags.
-
-    LA-level rows are compared with England, their region, their LA type and
-    their nearest neighbours (pooled: the weighted-base-weighted mean of the
-    neighbours' estimates, which equals the estimate over their pooled
-    respondents). Group and neighbourhood rows are compared with England.
-    Runs after disclosure control: a suppressed row is no comparator, and the
-    neighbours are pooled over those whose estimate is published.
-    """
-    keys = ["wave", "indicator"]
-    overall = est["breakdown"] == "all"
-    eng = est.loc[(est["level"] == "england") & overall, [*keys, "estimate"]].rename(
-        columns={"estimate": "england_value"}
-    )
-    est = est.merge(eng, on=keys, how="left")
-
-    lookup = dataset.la_lookup.set_index("la_code")
-    la_region = est["la_code"].map(lookup["region"])
-    la_type = est["la_code"].map(lookup["la_type"])
-    reg = est.loc[(est["level"] == "region") & overall, [*keys, "area_code", "estimate"]]
-    reg = reg.rename(columns={"area_code": "_region", "estimate": "region_value"})
-    typ = est.loc[(est["level"] == "la_type") & overall, [*keys, "area_code", "estimate"]]
-    typ = typ.rename(columns={"area_code": "_la_type", "estimate": "la_type_value"})
-    est["_region"] = la_region
-    est["_la_type"] = la_type
-    est = est.merge(reg, on=[*keys, "_region"], how="left").merge(
-        typ, on=[*keys, "_la_type"], how="left"
-    )
-
-    la_rows = est.loc[
-        (est["level"] == "la") & (est["breakdown"] == "all"),
-        [*keys, "la_code", "estimate", "weighted_base"],
-    ]
-    pairs = neighbours[["la_code", "neighbour_code"]].merge(
-        la_rows.rename(columns={"la_code": "neighbour_code"}), on="neighbour_code"
-    )
-    pairs["_wx"] = pairs["estimate"] * pairs["weighted_base"]
-    pooled = pairs.groupby([*keys, "la_code"], as_index=False)[["_wx", "weighted_base"]].sum()
-    pooled["neighbours_value"] = pooled["_wx"] / pooled["weighted_base"]
-    est = est.merge(
-        pooled[[*keys, "la_code", "neighbours_value"]], on=[*keys, "la_code"], how="left"
-    )
-
-    la_overall = (est["level"] == "la") & (est["breakdown"] == "all")
-    for name in ("region", "la_type", "neighbours"):
-        est.loc[~la_overall, f"{name}_value"] = np.nan
-    est.loc[est["level"] == "england", "england_value"] = np.nan
-    for name in COMPARATORS:
-        est[f"sig_{name}"] = compare_to_comparator(
-            est["ci_lower"].to_numpy(float),
-            est["ci_upper"].to_numpy(float),
-            est[f"{name}_value"].to_numpy(float),
-            est["polarity"].to_numpy(),
+def _reference_name(coverage: Coverage, release: BenchmarkRelease | None) -> str:
+    """Whose first wave the index reference is: England, or the LAs it really pools."""
+    if release is not None:
+        return (
+            ENGLAND_NAME if release.national else f"the {release.n_las} LAs in the benchmark file"
         )
-    return est.drop(columns=["_region", "_la_type"])
+    if coverage.national:
+        return ENGLAND_NAME
+    return f"the {coverage.n_las} LAs in this data set" if coverage.n_las > 1 else "this LA"
 
 
-def _add_change(est: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    """Change since the previous wave present, with a two-sample z test."""
-    waves = sorted(est["wave"].unique())
-    previous = {w: p for p, w in itertools.pairwise(waves)}
-    keys = ["level", "area_code", "breakdown", "group_code", "indicator"]
-    before = est[[*keys, "wave", "estimate", "se"]].copy()
-    before = before[before["wave"].isin(previous.values())]
-    inverse = {p: w for w, p in previous.items()}
-    before["wave"] = before["wave"].map(inverse)
-    before = before.rename(columns={"estimate": "previous_estimate", "se": "previous_se"})
-    est = est.merge(before, on=[*keys, "wave"], how="left")
-    test = change_test(
-        est["estimate"].to_numpy(float),
-        est["se"].to_numpy(float),
-        est["previous_estimate"].to_numpy(float),
-        est["previous_se"].to_numpy(float),
-        confidence=confidence,
-    )
-    est["change"] = test["difference"].to_numpy()
-    est["change_p"] = test["p_value"].to_numpy()
-    est["change_significant"] = test["significant"].to_numpy(bool)
-    est["previous_wave"] = est["wave"].map(previous)
-    return est
-
-
-def _apply_disclosure_control(est: pd.DataFrame, min_base: int) -> pd.DataFrame:
-    """Blank every number resting on fewer than ``min_base`` respondents.
-
-    A suppressed row keeps its labels and says it is suppressed; its estimate,
-    interval, bases and comparisons are removed, so no output can leak it. This
-    runs before comparators are attached (a suppressed row is no comparator)
-    and before the change since the previous wave is computed, so a change
-    involving a suppressed wave is blank too.
-    """
-    est = est.copy()
-    small = est["base"] < min_base
-    est["suppressed"] = small
-    est.loc[small, [*NUMERIC_COLUMNS, "shrinkage_factor"]] = np.nan
-    for name in COMPARATORS:
-        est.loc[small, f"sig_{name}"] = "not tested"
-    return est
-
-
-def _spine(est: pd.DataFrame) -> pd.DataFrame:
-    """Distribution of LA values per wave and indicator, for spine charts."""
-    la = est[(est["level"] == "la") & (est["breakdown"] == "all") & ~est["suppressed"]]
-    grouped = la.groupby(["wave", "indicator"])["estimate"]
-    probs = [0.0, 0.25, 0.5, 0.75, 1.0]
-    # reindex: with every LA suppressed there are no quantile columns to name.
-    spine = grouped.quantile(probs).unstack().reindex(columns=probs)
-    spine.columns = ["min", "q25", "median", "q75", "max"]
-    spine["n_las"] = grouped.count()
-    eng = est[(est["level"] == "england") & (est["breakdown"] == "all")].set_index(
-        ["wave", "indicator"]
-    )
-    spine["england"] = eng["estimate"]
-    return spine.reset_index()
-
-
-def _alpha(
-    values: pd.DataFrame, measures: Measures, reference: IndexReference, dataset: Dataset
+def _release_spine(
+    spine: pd.DataFrame, release: BenchmarkRelease, est: pd.DataFrame
 ) -> pd.DataFrame:
-    """Cronbach's alpha per domain, for England and every LA, in every wave.
-
-    Computed on the standardised, polarity-oriented indicators that make up
-    each domain, unweighted, on respondents answering all of them.
-    """
-    rows = []
-    for dom in measures.domains:
-        comp = standardised_components(values, measures, reference, dom.id)
-        k = comp.shape[1]
-        if k < 2:
-            continue
-        complete = comp.notna().all(axis=1)
-        comp = comp[complete]
-        keys = values.loc[complete, ["wave", "la_code"]]
-        for wave in sorted(keys["wave"].unique()):
-            in_wave = keys["wave"] == wave
-            rows.append(
-                {
-                    "wave": int(wave),
-                    "area_code": ENGLAND_CODE,
-                    "domain": dom.id,
-                    "alpha": cronbach_alpha(comp[in_wave]),
-                    "n": int(in_wave.sum()),
-                }
-            )
-        grouped = comp.groupby([keys["wave"], keys["la_code"]])
-        item_var = grouped.var(ddof=1).sum(axis=1)
-        total_var = comp.sum(axis=1).groupby([keys["wave"], keys["la_code"]]).var(ddof=1)
-        n = grouped.size()
-        alpha = k / (k - 1) * (1 - item_var / total_var)
-        frame = pd.DataFrame({"alpha": alpha, "n": n}).reset_index()
-        frame = frame.rename(columns={"la_code": "area_code"})
-        frame["domain"] = dom.id
-        rows.extend(frame.to_dict("records"))
-    return pd.DataFrame(rows, columns=["wave", "area_code", "domain", "alpha", "n"])
+    """The release's LA distribution where it has the wave; the run's own elsewhere."""
+    theirs = with_england(release.spine, est)
+    waves = set(theirs["wave"])
+    ours = spine[~spine["wave"].isin(waves)]
+    return pd.concat([theirs, ours], ignore_index=True).sort_values(
+        ["wave", "indicator"], ignore_index=True
+    )

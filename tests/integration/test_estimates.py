@@ -469,3 +469,28 @@ def test_random_la_group_cells_equal_scalar_estimates(
             )
         for col in ("base", "weighted_base", "n_eff", "deff"):
             assert row[col] == pytest.approx(getattr(ref, col), rel=1e-10), (where, col)
+
+
+# --------------------------------------------------------------------------
+# The whole nation keeps its names: England, Region, LA type, Nearest neighbours
+# --------------------------------------------------------------------------
+
+
+def test_the_whole_demo_nation_names_its_comparators_england(small_estimates: EstimateSet) -> None:
+    assert small_estimates.coverage is not None and small_estimates.coverage.national
+    names = {k: s.name for k, s in small_estimates.scopes.items()}
+    assert names == {
+        "england": "England",
+        "region": "Region",
+        "la_type": "LA type",
+        "neighbours": "Nearest neighbours",
+        "groups": "England",
+    }
+    e = small_estimates.estimates
+    la = e[e["level"].isin(["la", "neighbourhood"]) & e["england_value"].notna()]
+    assert (la["england_name"] == "England").all()
+    # 8 LAs: each has the 7 others as neighbours, fewer than the 15 asked for, and says so.
+    scope = small_estimates.scopes["neighbours"]
+    assert (scope.k_used, scope.k_requested) == (7, 15) and "7 rather than the 15" in scope.reason
+    assert small_estimates.neighbours_k_used == 7
+    assert set(e["source"]) == {"microdata"}

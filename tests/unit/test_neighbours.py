@@ -116,3 +116,45 @@ def test_duplicate_codes_and_negative_weights_raise() -> None:
         nearest_neighbours(dup, {"x": 1.0}, k=2)
     with pytest.raises(InputError, match="finite number >= 0"):
         nearest_neighbours(SIX, {"x": -1.0}, k=2)
+
+
+# --------------------------------------------------------------------------
+# Neighbours of a run: candidates with data only, and the k actually used
+# --------------------------------------------------------------------------
+
+
+def _areas(n: int, candidates: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "la_code": [f"E0600000{i}" for i in range(n)],
+            "candidate": [i < candidates for i in range(n)],
+            "imd_score": [float(i * i) for i in range(n)],
+            "population": [1000.0 * (i + 1) for i in range(n)],
+        }
+    )
+
+
+def test_fewer_candidates_than_k_uses_every_other_candidate() -> None:
+    from civicpulse_report.settings import Settings
+    from civicpulse_report.statistics.areas import run_neighbours
+
+    settings = Settings(neighbours_k=15, neighbours_variables={"imd_score": 1.0})
+    result = run_neighbours(_areas(7, 5), settings)
+    counts = result.groupby("la_code")["rank"].count()
+    assert len(counts) == 5 and (counts == 4).all()
+    # LAs without data are neither given neighbours nor named as neighbours.
+    assert not {"E06000005", "E06000006"} & (set(result["la_code"]) | set(result["neighbour_code"]))
+
+
+def test_a_single_candidate_has_no_neighbours_and_no_error() -> None:
+    from civicpulse_report.settings import Settings
+    from civicpulse_report.statistics.areas import run_neighbours
+
+    settings = Settings(neighbours_k=15, neighbours_variables={"imd_score": 1.0})
+    result = run_neighbours(_areas(3, 1), settings)
+    assert result.empty and list(result.columns) == [
+        "la_code",
+        "neighbour_code",
+        "rank",
+        "distance",
+    ]

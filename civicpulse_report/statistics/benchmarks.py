@@ -1,0 +1,182 @@
+"""Benchmark files: the open-data release of every LA-level and higher estimate.
+
+A national build publishes one tidy table (``benchmarks.csv`` and
+``.parquet``; column by column in data/README.md, "The benchmark file") that
+a local build reads to put its own numbers beside England, its region, its
+LA type and its nearest neighbours, on the national index scale. Every row
+has a ``record_type``:
+
+- ``meta``: facts about the release (``statistic`` names it; ``value`` or
+  ``text`` holds it): national_coverage, n_las, reference_wave,
+  confidence_level, min_base, neighbours_k, package_version;
+- ``reference``: the index reference, England's first-wave weighted mean and
+  SD of each indicator (``statistic`` mean or sd);
+- ``estimate``: England, each region, each LA type and each LA (level), for
+  every indicator and domain index and wave, with estimate, se, CI, base,
+  weighted base, n_eff and deff, like the rows of ``tables.csv``; only cells
+  with a base of at least the minimum, nothing below LA level;
+- ``spine``: the LA distribution per wave and indicator (min, q25, median,
+  q75, max, n_las) behind spine charts;
+- ``context``: each LA's contextual variables (population and the
+  nearest-neighbour variables), for nearest neighbours;
+- ``alpha``: England's Cronbach's alpha per domain index and wave.
+
+Owns :func:`benchmark_table` (estimates -> table). Pure: frames in, a frame
+out. The format and the release read from it are in :mod:`.release`; the
+file reading and writing in :mod:`.benchmark_io`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from civicpulse_report import __version__
+from civicpulse_report.inputs import ENGLAND_CODE, Dataset
+from civicpulse_report.settings import Settings
+from civicpulse_report.statistics.columns import AREA_LEVELS, ENGLAND_NAME, index_id
+from civicpulse_report.statistics.derived import SPINE_COLUMNS
+from civicpulse_report.statistics.estimates import EstimateSet
+from civicpulse_report.statistics.release import FORMAT_VERSION, context_columns, typed_table
+
+
+def _meta_rows(est: EstimateSet, settings: Settings) -> list[dict[str, object]]:
+    cov = est.coverage
+    items: list[tuple[str, float | None, str | None]] = [
+        ("national_coverage", None, "yes" if cov.national else "no"),
+        ("n_las", float(cov.n_las), None),
+        ("reference_wave", float(est.reference.wave), None),
+        ("confidence_level", float(settings.confidence_level), None),
+        ("min_base", float(settings.min_base), None),
+        ("neighbours_k", float(settings.neighbours_k), None),
+        ("package_version", None, __version__),
+    ]
+    return [
+        {"record_type": "meta", "statistic": key, "value": value, "text": text}
+        for key, value, text in items
+    ]
+
+
+def benchmark_table(est: EstimateSet, dataset: Dataset, settings: Settings) -> pd.DataFrame:
+    """Every LA-level and higher estimate of a run, as one tidy benchmark table.
+
+    Parameters
+    ----------
+    est : EstimateSet
+        From :func:`~civicpulse_report.statistics.estimates.compute_estimates`.
+    dataset : Dataset
+        The data set ``est`` was computed from (its LA lookup names the LAs).
+    settings : Settings
+        Supplies the minimum base: no cell below it is exported.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`BENCHMARK_COLUMNS`, rows ordered by record type; the
+        same estimates always give the same table.
+
+    Raises
+    ------
+    ValueError
+        If ``est`` holds no England-level estimates to publish.
+    """
+    e = est.estimates
+    keep = (
+        e["level"].isin(AREA_LEVELS)
+        & (e["breakdown"] == "all")
+        & ~e["suppressed"].astype(bool)
+        & (e["base"] >= settings.min_base)
+        & e["estimate"].notna()
+    )
+    pub = e.loc[keep].copy()
+    if not (pub["level"] == "england").any():
+        raise ValueError("there are no England-level estimates to publish")
+    areas = est.areas.set_index("la_code")
+    lookup = dataset.la_lookup.set_index("la_code")
+    names = areas["la_name"].combine_first(lookup["la_name"])
+    is_la = pub["level"] == "la"
+    top_name = ENGLAND_NAME if est.coverage.national else "All LAs in this release"
+    pub["area_name"] = np.where(
+        is_la,
+        pub["area_code"].map(names),
+        np.where(pub["level"] == "england", top_name, pub["area_code"]),
+    )
+    pub["region"] = np.where(is_la, pub["area_code"].map(areas["region"]), None)
+    pub["la_type"] = np.where(is_la, pub["area_code"].map(areas["la_type"]), None)
+    order = {level: i for i, level in enumerate(AREA_LEVELS)}
+    pub["_order"] = pub["level"].map(order)
+    pub = pub.sort_values(["wave", "_order", "area_code", "indicator"], kind="mergesort")
+    estimate_rows = pub.assign(record_type="estimate")
+
+    ref = est.reference
+    reference_rows = pd.DataFrame(
+        [
+            {
+                "record_type": "reference",
+                "wave": ref.wave,
+                "indicator": ind,
+                "statistic": stat,
+                "value": float(values[ind]),
+            }
+            for ind in sorted(ref.mean)
+            for stat, values in (("mean", ref.mean), ("sd", ref.sd))
+        ]
+    )
+    spine = est.spine.melt(
+        id_vars=["wave", "indicator"],
+        value_vars=[*SPINE_COLUMNS, "n_las"],
+        var_name="statistic",
+        value_name="value",
+    ).dropna(subset=["value"])
+    spine["_order"] = spine["statistic"].map(
+        {s: i for i, s in enumerate([*SPINE_COLUMNS, "n_las"])}
+    )
+    spine = spine.sort_values(["wave", "indicator", "_order"], kind="mergesort")
+    spine_rows = spine.assign(record_type="spine")
+
+    candidates = est.areas[est.areas["candidate"]].sort_values("la_code")
+    variables = [c for c in context_columns(settings) if c in candidates.columns]
+    context = candidates.melt(
+        id_vars=["la_code", "la_name", "region", "la_type"],
+        value_vars=variables,
+        var_name="statistic",
+        value_name="value",
+    ).rename(columns={"la_code": "area_code", "la_name": "area_name"})
+    context["_order"] = context["statistic"].map({v: i for i, v in enumerate(variables)})
+    context = context.sort_values(["area_code", "_order"], kind="mergesort")
+    context_rows = context.assign(record_type="context", level="la")
+
+    alpha = est.alpha[
+        (est.alpha["area_code"] == ENGLAND_CODE)
+        & est.alpha["alpha"].notna()
+        & (est.alpha["n"] >= settings.min_base)
+    ]
+    alpha_rows = pd.DataFrame(
+        {
+            "record_type": "alpha",
+            "wave": alpha["wave"],
+            "level": "england",
+            "area_code": ENGLAND_CODE,
+            "indicator": alpha["domain"].map(index_id),
+            "statistic": "alpha",
+            "value": alpha["alpha"],
+            "base": alpha["n"],
+        }
+    )
+    parts = [
+        pd.DataFrame(_meta_rows(est, settings)),
+        reference_rows,
+        estimate_rows,
+        spine_rows,
+        context_rows,
+        alpha_rows,
+    ]
+    table = typed_table(pd.concat([p.drop(columns="_order", errors="ignore") for p in parts]))
+    table["format_version"] = FORMAT_VERSION
+    digest = hashlib.sha256(
+        table.drop(columns="release_version").to_csv(index=False).encode("utf-8")
+    ).hexdigest()[:12]
+    table["release_version"] = f"{est.latest_wave}-{digest}"
+    return table

@@ -1,0 +1,327 @@
+"""What the all-LA pass derives from the direct estimates, step by step.
+
+Owns the steps :func:`~civicpulse_report.statistics.estimates.compute_estimates`
+runs after the grouped summaries, in this order: modelled (shrunk)
+neighbourhood estimates, disclosure control, comparators with
+Fingertips-style significance, change since the previous wave, the LA
+distribution behind spine charts, and Cronbach's alpha per domain. Each is
+pure: frames in, a frame out, no I/O.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+from civicpulse_report.inputs import ENGLAND_CODE
+from civicpulse_report.measures import IndexReference, Measures, standardised_components
+from civicpulse_report.statistics.columns import COMPARATORS, NUMERIC_COLUMNS, SOURCE_MICRODATA
+from civicpulse_report.statistics.comparison import change_test, compare_to_comparator
+from civicpulse_report.statistics.reliability import cronbach_alpha
+from civicpulse_report.statistics.shrinkage import empirical_bayes_shrinkage
+
+SPINE_COLUMNS = ("min", "q25", "median", "q75", "max")
+
+
+def shrink_neighbourhoods(est: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Replace neighbourhood direct estimates with empirical Bayes estimates.
+
+    The prior mean is the LA's direct estimate. The sampling variance of a
+    proportion uses the LA's proportion (p_LA (1 - p_LA) / n_eff), so that a
+    neighbourhood at 0% or 100% does not look infinitely precise; for means it
+    is the neighbourhood's own squared standard error.
+
+    Parameters
+    ----------
+    est : DataFrame
+        The estimates frame (per cent for proportions).
+    confidence : float
+
+    Returns
+    -------
+    DataFrame
+        With ``modelled`` and ``shrinkage_factor`` columns.
+    """
+    keys = ["wave", "la_code", "indicator"]
+    la = est.loc[(est["level"] == "la") & (est["breakdown"] == "all"), [*keys, "estimate", "se"]]
+    la = la.rename(columns={"estimate": "prior_mean", "se": "prior_se"})
+    nb_mask = est["level"] == "neighbourhood"
+    nb = est.loc[nb_mask].merge(la, on=keys, how="left")
+    p = nb["prior_mean"] / 100.0
+    prop_var = (p * (1 - p) / nb["n_eff"]) * 100.0**2
+    nb["variance"] = np.where(nb["type"] == "proportion", prop_var, nb["se"] ** 2)
+    nb["prior_variance"] = nb["prior_se"] ** 2
+    nb["upper_bound"] = np.where(nb["type"] == "proportion", 100.0, np.nan)
+    nb["lower_bound"] = np.where(nb["type"] == "proportion", 0.0, np.nan)
+    shrunk = empirical_bayes_shrinkage(
+        nb,
+        keys,
+        estimate="estimate",
+        variance="variance",
+        prior_mean="prior_mean",
+        bounds=("lower_bound", "upper_bound"),
+        prior_variance="prior_variance",
+        confidence=confidence,
+    )
+    shrunk["estimate"] = shrunk["shrunk_estimate"]
+    shrunk["se"] = shrunk["shrunk_se"]
+    shrunk["ci_lower"] = shrunk["shrunk_ci_lower"]
+    shrunk["ci_upper"] = shrunk["shrunk_ci_upper"]
+    shrunk["modelled"] = True
+    keep = [*est.columns, "modelled", "shrinkage_factor"]
+    shrunk = shrunk[keep]
+    rest = est.loc[~nb_mask].assign(modelled=False, shrinkage_factor=np.nan)
+    return pd.concat([rest, shrunk], ignore_index=True)
+
+
+def apply_disclosure_control(est: pd.DataFrame, min_base: int) -> pd.DataFrame:
+    """Blank every number resting on fewer than ``min_base`` respondents.
+
+    A suppressed row keeps its labels and says it is suppressed; its estimate,
+    interval, bases and comparisons are removed, so no output can leak it. This
+    runs before comparators are attached (a suppressed row is no comparator)
+    and before the change since the previous wave is computed, so a change
+    involving a suppressed wave is blank too.
+
+    Parameters
+    ----------
+    est : DataFrame
+    min_base : int
+
+    Returns
+    -------
+    DataFrame
+        A copy with a ``suppressed`` column.
+    """
+    est = est.copy()
+    small = est["base"] < min_base
+    est["suppressed"] = small
+    est.loc[small, [*NUMERIC_COLUMNS, "shrinkage_factor"]] = np.nan
+    for name in COMPARATORS:
+        est.loc[small, f"sig_{name}"] = "not tested"
+    return est
+
+
+def _self_only(est: pd.DataFrame, group: str | None) -> pd.Series:
+    """Which LA overall rows' comparator pool (all LAs, or by ``group``) is that LA alone.
+
+    Counts the LAs whose respondents the microdata pool holds in each wave
+    (and group): a pool of one LA is the LA itself, and no comparator.
+    """
+    la = (est["level"] == "la") & (est["breakdown"] == "all")
+    own = est.loc[la & (est["source"] == SOURCE_MICRODATA)]
+    keys = ["wave"] if group is None else ["wave", group]
+    counts = own.groupby(keys)["la_code"].nunique()
+    if group is None:
+        n = est["wave"].map(counts)
+    else:
+        index = pd.MultiIndex.from_arrays([est["wave"], est[group]])
+        n = pd.Series(counts.reindex(index).to_numpy(), index=est.index)
+    return la & (est["source"] == SOURCE_MICRODATA) & (n == 1)
+
+
+def add_comparators(
+    est: pd.DataFrame,
+    areas: pd.DataFrame,
+    neighbours: pd.DataFrame,
+    *,
+    pooled_microdata: bool,
+) -> pd.DataFrame:
+    """Attach comparator values and Fingertips-style significance flags.
+
+    LA-level rows are compared with England, their region, their LA type and
+    their nearest neighbours (pooled: the weighted-base-weighted mean of the
+    neighbours' estimates, which equals the estimate over their pooled
+    respondents). Group and neighbourhood rows are compared with England.
+    Runs after disclosure control: a suppressed row is no comparator, and the
+    neighbours are pooled over those whose estimate is published.
+
+    Parameters
+    ----------
+    est : DataFrame
+        The estimates frame, with a ``source`` column.
+    areas : DataFrame
+        Every LA of the run: ``la_code``, ``region``, ``la_type``.
+    neighbours : DataFrame
+        ``la_code``, ``neighbour_code``, ``rank``.
+    pooled_microdata : bool
+        True when the England, region and LA-type rows pool the microdata of
+        a data set that is not the whole nation: an LA whose pool holds only
+        its own respondents then gets no comparator at that level, rather than
+        a comparison with itself.
+
+    Returns
+    -------
+    DataFrame
+        With ``<level>_value`` and ``sig_<level>`` for every comparator level.
+    """
+    keys = ["wave", "indicator"]
+    overall = est["breakdown"] == "all"
+    eng = est.loc[(est["level"] == "england") & overall, [*keys, "estimate"]].rename(
+        columns={"estimate": "england_value"}
+    )
+    est = est.merge(eng, on=keys, how="left")
+
+    lookup = areas.set_index("la_code")
+    est["_region"] = est["la_code"].map(lookup["region"])
+    est["_la_type"] = est["la_code"].map(lookup["la_type"])
+    reg = est.loc[(est["level"] == "region") & overall, [*keys, "area_code", "estimate"]]
+    reg = reg.rename(columns={"area_code": "_region", "estimate": "region_value"})
+    typ = est.loc[(est["level"] == "la_type") & overall, [*keys, "area_code", "estimate"]]
+    typ = typ.rename(columns={"area_code": "_la_type", "estimate": "la_type_value"})
+    est = est.merge(reg, on=[*keys, "_region"], how="left").merge(
+        typ, on=[*keys, "_la_type"], how="left"
+    )
+
+    la_rows = est.loc[
+        (est["level"] == "la") & (est["breakdown"] == "all"),
+        [*keys, "la_code", "estimate", "weighted_base"],
+    ]
+    pairs = neighbours[["la_code", "neighbour_code"]].merge(
+        la_rows.rename(columns={"la_code": "neighbour_code"}), on="neighbour_code"
+    )
+    pairs["_wx"] = pairs["estimate"] * pairs["weighted_base"]
+    pooled = pairs.groupby([*keys, "la_code"], as_index=False)[["_wx", "weighted_base"]].sum()
+    pooled["neighbours_value"] = pooled["_wx"] / pooled["weighted_base"]
+    est = est.merge(
+        pooled[[*keys, "la_code", "neighbours_value"]], on=[*keys, "la_code"], how="left"
+    )
+
+    la_overall = (est["level"] == "la") & (est["breakdown"] == "all")
+    for name in ("region", "la_type", "neighbours"):
+        est.loc[~la_overall, f"{name}_value"] = np.nan
+    est.loc[est["level"] == "england", "england_value"] = np.nan
+    if pooled_microdata:
+        for name, group in (("england", None), ("region", "_region"), ("la_type", "_la_type")):
+            est.loc[_self_only(est, group), f"{name}_value"] = np.nan
+    for name in COMPARATORS:
+        est[f"sig_{name}"] = compare_to_comparator(
+            est["ci_lower"].to_numpy(float),
+            est["ci_upper"].to_numpy(float),
+            est[f"{name}_value"].to_numpy(float),
+            est["polarity"].to_numpy(),
+        )
+    return est.drop(columns=["_region", "_la_type"])
+
+
+def add_change(est: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Change since the previous wave present, with a two-sample z test.
+
+    Parameters
+    ----------
+    est : DataFrame
+    confidence : float
+
+    Returns
+    -------
+    DataFrame
+        With ``previous_estimate``, ``previous_se``, ``change``, ``change_p``,
+        ``change_significant`` and ``previous_wave``.
+    """
+    waves = sorted(est["wave"].unique())
+    previous = {w: p for p, w in itertools.pairwise(waves)}
+    keys = ["level", "area_code", "breakdown", "group_code", "indicator"]
+    before = est[[*keys, "wave", "estimate", "se"]].copy()
+    before = before[before["wave"].isin(previous.values())]
+    inverse = {p: w for w, p in previous.items()}
+    before["wave"] = before["wave"].map(inverse)
+    before = before.rename(columns={"estimate": "previous_estimate", "se": "previous_se"})
+    est = est.merge(before, on=[*keys, "wave"], how="left")
+    test = change_test(
+        est["estimate"].to_numpy(float),
+        est["se"].to_numpy(float),
+        est["previous_estimate"].to_numpy(float),
+        est["previous_se"].to_numpy(float),
+        confidence=confidence,
+    )
+    est["change"] = test["difference"].to_numpy()
+    est["change_p"] = test["p_value"].to_numpy()
+    est["change_significant"] = test["significant"].to_numpy(bool)
+    est["previous_wave"] = est["wave"].map(previous)
+    return est
+
+
+def spine_table(est: pd.DataFrame) -> pd.DataFrame:
+    """Distribution of LA values per wave and indicator, for spine charts.
+
+    Parameters
+    ----------
+    est : DataFrame
+
+    Returns
+    -------
+    DataFrame
+        wave, indicator, min, q25, median, q75, max, n_las, england.
+    """
+    la = est[(est["level"] == "la") & (est["breakdown"] == "all") & ~est["suppressed"]]
+    grouped = la.groupby(["wave", "indicator"])["estimate"]
+    probs = [0.0, 0.25, 0.5, 0.75, 1.0]
+    # reindex: with every LA suppressed there are no quantile columns to name.
+    spine = grouped.quantile(probs).unstack().reindex(columns=probs)
+    spine.columns = list(SPINE_COLUMNS)
+    spine["n_las"] = grouped.count()
+    return with_england(spine.reset_index(), est)
+
+
+def with_england(spine: pd.DataFrame, est: pd.DataFrame) -> pd.DataFrame:
+    """A spine table with the England (top-level) estimate of each wave and indicator."""
+    eng = est[(est["level"] == "england") & (est["breakdown"] == "all")].set_index(
+        ["wave", "indicator"]
+    )["estimate"]
+    index = pd.MultiIndex.from_arrays([spine["wave"], spine["indicator"]])
+    return spine.assign(england=eng.reindex(index).to_numpy())
+
+
+def alpha_table(
+    values: pd.DataFrame, measures: Measures, reference: IndexReference
+) -> pd.DataFrame:
+    """Cronbach's alpha per domain, for the whole data set and every LA, in every wave.
+
+    Computed on the standardised, polarity-oriented indicators that make up
+    each domain, unweighted, on respondents answering all of them. The whole
+    data set's rows carry the England code.
+
+    Parameters
+    ----------
+    values : DataFrame
+        From :func:`~civicpulse_report.statistics.estimates.respondent_values`.
+    measures : Measures
+    reference : IndexReference
+
+    Returns
+    -------
+    DataFrame
+        wave, area_code, domain, alpha, n (complete cases).
+    """
+    rows = []
+    for dom in measures.domains:
+        comp = standardised_components(values, measures, reference, dom.id)
+        k = comp.shape[1]
+        if k < 2:
+            continue
+        complete = comp.notna().all(axis=1)
+        comp = comp[complete]
+        keys = values.loc[complete, ["wave", "la_code"]]
+        for wave in sorted(keys["wave"].unique()):
+            in_wave = keys["wave"] == wave
+            rows.append(
+                {
+                    "wave": int(wave),
+                    "area_code": ENGLAND_CODE,
+                    "domain": dom.id,
+                    "alpha": cronbach_alpha(comp[in_wave]),
+                    "n": int(in_wave.sum()),
+                }
+            )
+        grouped = comp.groupby([keys["wave"], keys["la_code"]])
+        item_var = grouped.var(ddof=1).sum(axis=1)
+        total_var = comp.sum(axis=1).groupby([keys["wave"], keys["la_code"]]).var(ddof=1)
+        n = grouped.size()
+        alpha = k / (k - 1) * (1 - item_var / total_var)
+        frame = pd.DataFrame({"alpha": alpha, "n": n}).reset_index()
+        frame = frame.rename(columns={"la_code": "area_code"})
+        frame["domain"] = dom.id
+        rows.extend(frame.to_dict("records"))
+    return pd.DataFrame(rows, columns=["wave", "area_code", "domain", "alpha", "n"])
