@@ -5,15 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from demo_specs import SMALL_SPEC
 
-from civicpulse_report.demo import DemoSpec, generate_demo, write_demo
+from civicpulse_report.demo import generate_demo, write_demo
 from civicpulse_report.inputs import Dataset, load_dataset
 from civicpulse_report.measures import Measures, load_measures
 from civicpulse_report.settings import Settings, load_settings
 from civicpulse_report.statistics.estimates import EstimateSet, compute_estimates
-
-# Small but complete: every LA type, two neighbourhoods or more per LA, three waves.
-SMALL_SPEC = DemoSpec(n_las=8, respondents=(420, 520), seed=7)
 
 
 @pytest.fixture(scope="session")

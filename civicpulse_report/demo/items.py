@@ -1,247 +1,130 @@
-"""The demo's survey items: how each is drawn from the latents and calibrated.
+"""The demo's survey items: drawing every item's answers from the latents.
 
-Owns the item models (loadings, published England target shares, demographic
-and context effects, non-response), the fallback model for items added to the
-measures YAML that this package does not know, the trends across waves, and
-the draw of every item's integer-coded answers with thresholds solved so the
-latest wave reproduces the targets.
+Owns item non-response (its age gradient and the skipped question blocks),
+the thresholds solved so the latest wave reproduces each item's published
+England target (:class:`ItemScale`), the trend shifts of the other waves, and
+the draw of every item's integer-coded answers: in the spec's waves
+(:func:`draw_items`) and in a wave added later, which reuses those thresholds
+and carries the trends on (:func:`draw_wave_items`). The models themselves
+are in :mod:`~civicpulse_report.demo.item_models`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from civicpulse_report.demo.item_models import TRENDS, ItemModel, item_model
 from civicpulse_report.demo.latents import LATENTS
 from civicpulse_report.demo.numerics import stream, weighted_quantiles
 from civicpulse_report.demo.respondents import Sample
 from civicpulse_report.demo.spec import DemoSpec
 from civicpulse_report.measures import Measures
 
-
-@dataclass(frozen=True)
-class ItemModel:
-    """How one item is drawn from the latents.
-
-    ``y* = loadings . latents + item effects + logistic noise``; ``descending``
-    means code 1 is the highest ``y*`` (e.g. "Definitely agree", "Yes").
-    ``target`` gives the share of each valid code, in code order, in the
-    latest wave (England, weighted).
-    """
-
-    loadings: Mapping[str, float]
-    target: tuple[float, ...]
-    descending: bool = True
-    effects: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
-    context: Mapping[str, float] = field(default_factory=dict)
-    missing: float = 0.012
-    dont_know_share: float = 0.5
-    block: str = ""
-
-
-_FORMAL_VOL_AGE = (-0.10, -0.30, 0.0, 0.10, 0.30, 0.05)
-_ACTIVISM_AGE = (-0.30, -0.25, 0.0, 0.15, 0.30, 0.10)
-_BRS_POSITIVE = (0.04, 0.13, 0.25, 0.43, 0.15)
-_BRS_NEGATIVE = (0.13, 0.38, 0.24, 0.19, 0.06)
-_WB_TARGET = (0.03, 0.10, 0.35, 0.40, 0.12)
-
-
-def _brs(sign: float) -> ItemModel:
-    return ItemModel(
-        loadings={"W": 1.9 * sign, "D": 0.3 * sign},
-        target=_BRS_POSITIVE if sign > 0 else _BRS_NEGATIVE,
-        descending=False,
-        missing=0.010,
-        dont_know_share=0.4,
-        block="resilience",
-    )
-
-
-def _wb(
-    extra: Mapping[str, float] | None = None, target: tuple[float, ...] = _WB_TARGET
-) -> ItemModel:
-    return ItemModel(
-        loadings={"W": 1.9, **(extra or {})},
-        target=target,
-        descending=False,
-        missing=0.006,
-        dont_know_share=0.3,
-        block="wellbeing",
-    )
-
-
-_ITEM_MODELS: dict[str, ItemModel] = {
-    # Everyday citizenship
-    "ec_help_neighbour": ItemModel({"C": 1.6, "P": 0.7}, (0.64, 0.36)),
-    "ec_received_help": ItemModel({"C": 1.9}, (0.52, 0.48)),
-    "ec_ask_neighbour": ItemModel(
-        {"C": 1.9}, (0.33, 0.36, 0.19, 0.12), effects={"years_in_area": (-0.5, -0.2, 0.0, 0.1)}
-    ),
-    "ec_informal_vol": ItemModel(
-        {"C": 1.1, "P": 1.1}, (0.12, 0.17, 0.26, 0.45), effects={"sex": (-0.1, 0.1)}
-    ),
-    # Contemporary civic behaviour
-    "cc_timebank": ItemModel({"P": 1.1, "O": 1.1, "C": 0.3}, (0.05, 0.95)),
-    "cc_hyperlocal": ItemModel(
-        {"O": 2.0, "P": 0.7},
-        (0.06, 0.08, 0.16, 0.70),
-        effects={"age_band": (0.2, 0.3, 0.2, 0.0, -0.3, -0.6)},
-    ),
-    "cc_online_campaign": ItemModel(
-        {"O": 1.8, "P": 0.9},
-        (0.27, 0.73),
-        effects={"age_band": (0.4, 0.3, 0.1, -0.1, -0.4, -0.8)},
-    ),
-    "cc_crowdfund": ItemModel({"O": 1.3, "P": 0.9, "C": 0.3}, (0.22, 0.78)),
-    # Drivers: confidence and efficacy
-    "dr_influence": ItemModel(
-        {"D": 1.5, "S": 0.4}, (0.07, 0.31, 0.36, 0.26), missing=0.025, dont_know_share=0.8
-    ),
-    "dr_confident_speak": ItemModel(
-        {"D": 1.9}, (0.13, 0.29, 0.33, 0.25), effects={"sex": (0.15, -0.15)}, missing=0.015
-    ),
-    "dr_confident_organise": ItemModel(
-        {"D": 1.8, "C": 0.3}, (0.08, 0.23, 0.39, 0.30), missing=0.015
-    ),
-    # Drivers: resilience (BRS-style; 2, 4, 6 worded negatively)
-    "brs_1": _brs(1.0),
-    "brs_2": _brs(-1.0),
-    "brs_3": _brs(1.0),
-    "brs_4": _brs(-1.0),
-    "brs_5": _brs(1.0),
-    "brs_6": _brs(-1.0),
-    # Drivers: wellbeing (SWEMWBS-style)
-    "wb_1": _wb({"D": 0.2}, (0.05, 0.14, 0.36, 0.35, 0.10)),
-    "wb_2": _wb({"D": 0.3, "P": 0.2}),
-    "wb_3": _wb(target=(0.05, 0.16, 0.38, 0.33, 0.08)),
-    "wb_4": _wb({"D": 0.2}),
-    "wb_5": _wb(target=(0.02, 0.08, 0.32, 0.43, 0.15)),
-    "wb_6": _wb({"C": 0.4}, (0.04, 0.12, 0.34, 0.38, 0.12)),
-    "wb_7": _wb({"D": 0.3}, (0.01, 0.05, 0.25, 0.48, 0.21)),
-    # Social assets
-    "sa_skills_share": ItemModel({"D": 1.0, "P": 0.6, "C": 0.4}, (0.60, 0.40)),
-    "sa_network_size": ItemModel({"C": 1.5, "W": 0.3}, (0.04, 0.26, 0.42, 0.28), descending=False),
-    "sa_network_support": ItemModel({"C": 1.3, "W": 0.5}, (0.55, 0.28, 0.11, 0.06)),
-    "sa_bridging": ItemModel(
-        {"C": 0.6, "O": 0.3},
-        (0.70, 0.30),
-        effects={
-            "ethnic_group": (0.0, 1.2, 0.9, 0.9, 0.9),
-            "age_band": (0.3, 0.3, 0.1, 0.0, -0.3, -0.5),
-        },
-        context={"pct_ethnic_minority_z": 0.35},
-    ),
-    "sa_trust": ItemModel(
-        {"C": 1.5, "S": 0.6},
-        (0.14, 0.31, 0.40, 0.15),
-        effects={"years_in_area": (-0.3, -0.15, 0.0, 0.1), "tenure": (0.0, -0.15, -0.25)},
-        missing=0.03,
-        dont_know_share=0.85,
-    ),
-    # Social deficits (y* is the deficit: lonelier, more isolated, more barriers)
-    "sd_lonely": ItemModel(
-        {"C": -1.1, "W": -1.3},
-        (0.07, 0.18, 0.19, 0.32, 0.24),
-        effects={"age_band": (0.55, 0.25, 0.0, 0.0, -0.1, 0.6), "disability": (0.7, 0.0)},
-        missing=0.02,
-        dont_know_share=0.3,
-    ),
-    "sd_contact": ItemModel(
-        {"C": -1.4, "W": -0.3},
-        (0.22, 0.42, 0.20, 0.12, 0.04),
-        descending=False,
-        effects={"age_band": (-0.4, -0.1, 0.1, 0.1, 0.0, 0.3)},
-    ),
-    "sd_barrier_time": ItemModel(
-        {"P": -0.3, "C": -0.4, "D": -0.2},
-        (0.38, 0.62),
-        effects={"age_band": (0.3, 0.6, 0.7, 0.3, -0.8, -1.2), "sex": (0.0, 0.1)},
-    ),
-    "sd_barrier_health": ItemModel(
-        {"W": -0.8, "P": -0.3},
-        (0.16, 0.84),
-        effects={"disability": (2.4, 0.0), "age_band": (-0.6, -0.5, -0.3, 0.1, 0.4, 1.0)},
-    ),
-    "sd_barrier_info": ItemModel(
-        {"C": -1.1, "D": -0.8},
-        (0.24, 0.76),
-        effects={"years_in_area": (0.6, 0.3, 0.0, -0.1)},
-    ),
-    "sd_barrier_cost": ItemModel(
-        {"W": -0.6, "C": -0.5},
-        (0.14, 0.86),
-        effects={"imd_quintile": (0.6, 0.35, 0.1, -0.15, -0.3), "tenure": (0.0, 0.5, 0.3)},
-    ),
-    # Active citizenship
-    "ac_formal_vol": ItemModel(
-        {"P": 1.8, "C": 0.3}, (0.13, 0.12, 0.14, 0.61), effects={"age_band": _FORMAL_VOL_AGE}
-    ),
-    "ac_civic_participation": ItemModel({"P": 1.6, "D": 0.4}, (0.34, 0.66)),
-    "ac_civic_consultation": ItemModel({"P": 1.6, "D": 0.3}, (0.18, 0.82)),
-    "ac_civic_activism": ItemModel(
-        {"P": 1.8, "D": 0.4}, (0.09, 0.91), effects={"age_band": _ACTIVISM_AGE}
-    ),
-    # Traditional satisfaction and perceptions
-    "tp_satisfied_area": ItemModel({"S": 2.2}, (0.34, 0.46, 0.09, 0.07, 0.04), missing=0.008),
-    "tp_satisfied_council": ItemModel(
-        {"S": 1.9, "D": 0.2}, (0.12, 0.43, 0.22, 0.14, 0.09), missing=0.03, dont_know_share=0.85
-    ),
-    "tp_belonging": ItemModel(
-        {"S": 1.4, "C": 1.1},
-        (0.22, 0.40, 0.27, 0.11),
-        effects={"years_in_area": (-0.5, -0.25, 0.0, 0.15), "tenure": (0.0, -0.1, -0.25)},
-        context={"urbanity_z": -0.05},
-    ),
-    "tp_get_on_well": ItemModel(
-        {"S": 1.8, "C": 0.4}, (0.25, 0.55, 0.14, 0.06), missing=0.035, dont_know_share=0.85
-    ),
-}
-
-# Change per year, in percentage points, of an item's share in the given codes
-# (waves before the latest are shifted so the national share moves this much).
-TRENDS: dict[str, tuple[tuple[int, ...], float]] = {
-    "cc_hyperlocal": ((1, 2, 3), 1.5),
-    "cc_online_campaign": ((1,), 1.5),
-    "cc_crowdfund": ((1,), 1.0),
-    "cc_timebank": ((1,), 0.3),
-    "ac_formal_vol": ((1, 2), -0.5),
-}
 _MISSING_AGE_FACTOR = np.array([0.8, 0.8, 0.9, 1.0, 1.4, 2.0])
 _BLOCK_SKIP = {"resilience": 0.012, "wellbeing": 0.015}
 
 
-def _fallback_model(name: str, measures: Measures) -> ItemModel:
-    """A plausible model for an item this module does not know (added in the YAML)."""
-    latent_of_domain = {
-        "everyday": "C", "contemporary": "O", "drivers": "D",
-        "assets": "C", "outcomes": "P", "traditional": "S",
-    }  # fmt: skip
-    codes = sorted(measures.items[name].valid_codes)
-    target = tuple(1.0 / len(codes) for _ in codes)
-    for ind in measures.indicators:
-        if name in ind.items:
-            latent = latent_of_domain.get(ind.domain, "D")
-            sign = -1.0 if ind.polarity == "lower_is_better" else 1.0
-            if ind.type == "proportion":
-                descending = min(ind.positive_codes) == codes[0]
-            else:
-                descending = False
-                if ind.scale is not None and name in ind.scale.reverse:
-                    sign = -sign
-            return ItemModel({latent: 1.5 * sign}, target, descending=descending)
-    return ItemModel({"D": 0.8}, target)
+@dataclass(frozen=True)
+class ItemScale:
+    """An item's answer codes and thresholds, solved in the calibration wave.
+
+    Attributes
+    ----------
+    codes : ndarray
+        The valid codes, ascending.
+    cuts : ndarray
+        Thresholds on the oriented ``y*`` between consecutive codes.
+    trend : tuple or None
+        ``(code positions, prefix, boundary, latest share, points per year)`` of
+        the item's trend (see :data:`TRENDS`), or None.
+    """
+
+    codes: np.ndarray
+    cuts: np.ndarray
+    trend: tuple[np.ndarray, bool, int, float, float] | None
 
 
-def item_model(name: str, measures: Measures) -> ItemModel:
-    """The model of item ``name``: its own, or a fallback if unknown or its codes changed."""
-    model = _ITEM_MODELS.get(name)
-    n_codes = len(measures.items[name].valid_codes)
-    if model is None or len(model.target) != n_codes:
-        return _fallback_model(name, measures)
-    return model
+def _block_skips(seed_name: str, seed: int, age: np.ndarray) -> dict[str, np.ndarray]:
+    rng_block = stream(seed, seed_name)
+    return {
+        b: rng_block.random(age.size) < p * _MISSING_AGE_FACTOR[age - 1]
+        for b, p in _BLOCK_SKIP.items()
+    }
+
+
+def _oriented(
+    model: ItemModel,
+    rng: np.random.Generator,
+    sample: Sample,
+    latent: np.ndarray,
+    ctx: dict[str, np.ndarray],
+) -> np.ndarray:
+    """The item's ``y*``, oriented so that higher means a higher code."""
+    ystar = rng.logistic(size=sample.la.size)
+    for lat, loading in model.loadings.items():
+        ystar += loading * latent[:, LATENTS.index(lat)]
+    for var, effects in model.effects.items():
+        ystar += np.asarray(effects)[sample.demo[var] - 1]
+    for var, beta in model.context.items():
+        ystar += beta * ctx[var][sample.la]
+    return -ystar if model.descending else ystar
+
+
+def _missing(
+    model: ItemModel, rng: np.random.Generator, age: np.ndarray, skip: dict[str, np.ndarray]
+) -> np.ndarray:
+    missing = rng.random(age.size) < model.missing * _MISSING_AGE_FACTOR[age - 1]
+    if model.block:
+        missing |= skip[model.block]
+    return missing
+
+
+def _trend_of(
+    name: str, model: ItemModel, codes: np.ndarray
+) -> tuple[np.ndarray, bool, int, float, float] | None:
+    trend = TRENDS.get(name)
+    if trend is None or not set(trend[0]) <= set(codes.tolist()):
+        return None
+    positive, per_year = trend
+    idx = np.searchsorted(codes, sorted(positive))
+    prefix = bool(idx[0] == 0)
+    boundary = int(idx[-1] if prefix else idx[0] - 1)
+    p_latest = float(np.sum(np.asarray(model.target)[idx]))
+    return idx, prefix, boundary, p_latest, per_year
+
+
+def _trend_shift(
+    scale: ItemScale,
+    oriented: np.ndarray,
+    weight: np.ndarray,
+    in_wave: np.ndarray,
+    years_after_latest: int,
+) -> float:
+    """Shift of one wave's ``y*`` that moves the trend share to its planned level."""
+    assert scale.trend is not None
+    _, prefix, boundary, p_latest, per_year = scale.trend
+    p_w = float(np.clip(p_latest + per_year / 100 * years_after_latest, 0.005, 0.995))
+    t = weighted_quantiles(
+        oriented[in_wave], weight[in_wave], np.array([p_w if prefix else 1 - p_w])
+    )[0]
+    return float(scale.cuts[boundary] - t)
+
+
+def _answers(
+    model: ItemModel,
+    rng: np.random.Generator,
+    scale: ItemScale,
+    shifted: np.ndarray,
+    missing: np.ndarray,
+) -> np.ndarray:
+    code_idx = np.searchsorted(scale.cuts, shifted, side="left")
+    answer = scale.codes[code_idx].astype(np.int8)
+    dont_know = rng.random(int(missing.sum())) < model.dont_know_share
+    answer[missing] = np.where(dont_know, -8, -9)
+    return answer
 
 
 def draw_items(
@@ -250,7 +133,7 @@ def draw_items(
     sample: Sample,
     latent: np.ndarray,
     ctx: dict[str, np.ndarray],
-) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
+) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]], dict[str, ItemScale]]:
     """Integer-coded answers to every item, calibrated in the latest wave.
 
     Parameters
@@ -272,32 +155,21 @@ def draw_items(
         Per item, int8 codes; -8 (don't know) and -9 (refused) where missing.
     calibration : dict
         Per item, its target shares and the threshold shift of each wave.
+    scales : dict of str to ItemScale
+        Per item, the thresholds solved here, for waves added later.
     """
-    n = sample.la.size
     latest = sample.wave_idx == len(spec.waves) - 1
     age = sample.demo["age_band"]
-    rng_block = stream(spec.seed, "blocks")
-    skip = {
-        b: rng_block.random(n) < p * _MISSING_AGE_FACTOR[age - 1] for b, p in _BLOCK_SKIP.items()
-    }
+    skip = _block_skips("blocks", spec.seed, age)
     columns: dict[str, np.ndarray] = {}
     calibration: dict[str, dict[str, Any]] = {}
+    scales: dict[str, ItemScale] = {}
     for name, item in measures.items.items():
         model = item_model(name, measures)
         rng = stream(spec.seed, f"item:{name}")
         codes = np.array(sorted(item.valid_codes))
-        ystar = rng.logistic(size=n)
-        for lat, loading in model.loadings.items():
-            ystar += loading * latent[:, LATENTS.index(lat)]
-        for var, effects in model.effects.items():
-            ystar += np.asarray(effects)[sample.demo[var] - 1]
-        for var, beta in model.context.items():
-            ystar += beta * ctx[var][sample.la]
-        oriented = -ystar if model.descending else ystar
-
-        missing = rng.random(n) < model.missing * _MISSING_AGE_FACTOR[age - 1]
-        if model.block:
-            missing |= skip[model.block]
+        oriented = _oriented(model, rng, sample, latent, ctx)
+        missing = _missing(model, rng, age, skip)
         valid = ~missing
 
         # Thresholds: weighted quantiles of the latest wave's valid answers, so
@@ -305,32 +177,83 @@ def draw_items(
         cum_target = np.cumsum(model.target)[:-1]
         fit = latest & valid
         cuts = weighted_quantiles(oriented[fit], sample.weight[fit], cum_target)
+        scale = ItemScale(codes, cuts, _trend_of(name, model, codes))
         shift = np.zeros(len(spec.waves))
-        trend = TRENDS.get(name)
-        if trend is not None and set(trend[0]) <= set(codes.tolist()):
-            positive, per_year = trend
-            idx = np.searchsorted(codes, sorted(positive))
-            prefix = idx[0] == 0
-            boundary = idx[-1] if prefix else idx[0] - 1
-            p_latest = float(np.sum(np.asarray(model.target)[idx]))
+        if scale.trend is not None:
             for w, year in enumerate(spec.waves[:-1]):
-                p_w = float(
-                    np.clip(p_latest + per_year / 100 * (year - spec.latest_wave), 0.005, 0.995)
-                )
                 in_wave = (sample.wave_idx == w) & valid
-                t = weighted_quantiles(
-                    oriented[in_wave],
-                    sample.weight[in_wave],
-                    np.array([p_w if prefix else 1 - p_w]),
-                )[0]
-                shift[w] = cuts[boundary] - t
-        code_idx = np.searchsorted(cuts, oriented + shift[sample.wave_idx], side="left")
-        answer = codes[code_idx].astype(np.int8)
-        dont_know = rng.random(int(missing.sum())) < model.dont_know_share
-        answer[missing] = np.where(dont_know, -8, -9)
-        columns[name] = answer
+                shift[w] = _trend_shift(
+                    scale, oriented, sample.weight, in_wave, year - spec.latest_wave
+                )
+        columns[name] = _answers(model, rng, scale, oriented + shift[sample.wave_idx], missing)
         calibration[name] = {
             "target_shares": dict(zip([str(c) for c in codes], model.target, strict=True)),
             "wave_shift": dict(zip([str(w) for w in spec.waves], shift.tolist(), strict=True)),
         }
-    return columns, calibration
+        scales[name] = scale
+    return columns, calibration, scales
+
+
+def draw_wave_items(
+    spec: DemoSpec,
+    measures: Measures,
+    scales: dict[str, ItemScale],
+    sample: Sample,
+    latent: np.ndarray,
+    ctx: dict[str, np.ndarray],
+    year: int,
+) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Answers to every item in a wave added after ``spec.waves``.
+
+    The thresholds are those solved in the calibration wave, so a level moves
+    only as the latents do; an item with a trend is shifted so its national
+    share keeps moving by its points per year. Each item's draws come from the
+    wave's own stream.
+
+    Parameters
+    ----------
+    spec : DemoSpec
+        The spec the data set was generated from.
+    measures : Measures
+        The items to draw, in column order.
+    scales : dict of str to ItemScale
+        From :func:`draw_items` on that spec.
+    sample : Sample
+        The new wave's respondents.
+    latent : ndarray
+        Their latent traits.
+    ctx : dict of str to ndarray
+        LA context z-scores.
+    year : int
+        The wave's year (after ``spec.latest_wave``).
+
+    Returns
+    -------
+    columns : dict of str to ndarray
+        Per item, int8 codes; -8 and -9 where missing.
+    wave_shift : dict of str to float
+        Per item, the threshold shift of this wave (0 without a trend).
+
+    Raises
+    ------
+    ValueError
+        If ``year`` is not after the spec's latest wave.
+    """
+    if year <= spec.latest_wave:
+        raise ValueError(f"wave {year} is not after the spec's latest wave {spec.latest_wave}")
+    age = sample.demo["age_band"]
+    skip = _block_skips(f"blocks:{year}", spec.seed, age)
+    columns: dict[str, np.ndarray] = {}
+    wave_shift: dict[str, float] = {}
+    for name in measures.items:
+        model = item_model(name, measures)
+        scale = scales[name]
+        rng = stream(spec.seed, f"item:{name}:{year}")
+        oriented = _oriented(model, rng, sample, latent, ctx)
+        missing = _missing(model, rng, age, skip)
+        shift = 0.0
+        if scale.trend is not None:
+            shift = _trend_shift(scale, oriented, sample.weight, ~missing, year - spec.latest_wave)
+        columns[name] = _answers(model, rng, scale, oriented + shift, missing)
+        wave_shift[name] = shift
+    return columns, wave_shift

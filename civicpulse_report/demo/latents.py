@@ -4,7 +4,8 @@ Owns the latent model (six correlated traits, their labels, residual
 correlation, LA, neighbourhood and LA-wave effect sizes, and the demographic
 and context effects on each), the choice of hidden-need, hidden-assets and
 sharp-change LAs with their latent offsets, and the draw of every
-respondent's latent traits.
+respondent's latent traits (in the spec's waves, and in a wave added later,
+which keeps every LA's and neighbourhood's effects).
 """
 
 from __future__ import annotations
@@ -121,6 +122,11 @@ class LatentDraw:
         Codes of the ``hidden_need`` and ``hidden_assets`` LAs, sorted.
     sharp_change : list of dict
         The LAs with a sharp change in the latest wave, with its kind and shift.
+    nb_random : ndarray
+        Per neighbourhood (row order of the neighbourhood table), its random effect.
+    sharp_offsets : ndarray
+        Per LA, the sharp change's latent shift (zero for most LAs); from the
+        latest wave on.
     """
 
     latent: np.ndarray
@@ -130,6 +136,8 @@ class LatentDraw:
     la_profile_rel: np.ndarray
     planted: dict[str, list[str]]
     sharp_change: list[dict[str, Any]]
+    nb_random: np.ndarray
+    sharp_offsets: np.ndarray
 
 
 def _fixed_effects(sample: Sample, ctx: dict[str, np.ndarray]) -> np.ndarray:
@@ -276,4 +284,61 @@ def draw_latents(
         la_profile_rel=la_profile_rel,
         planted=planted,
         sharp_change=sharp_list,
+        nb_random=nb_random,
+        sharp_offsets=sharp_offsets,
+    )
+
+
+def draw_wave_latents(
+    spec: DemoSpec,
+    draws: LatentDraw,
+    sample: Sample,
+    ctx: dict[str, np.ndarray],
+    year: int,
+) -> np.ndarray:
+    """Latent traits of the respondents of a wave added after ``spec.waves``.
+
+    The same model as :func:`draw_latents`, with the LA and neighbourhood
+    effects and the planted offsets of ``draws``, so every LA keeps its
+    profile. A sharp change planted in the latest wave persists (it is a step,
+    not a blip); the LA-wave effects and the residuals come from the wave's
+    own stream.
+
+    Parameters
+    ----------
+    spec : DemoSpec
+        The spec the data set was generated from.
+    draws : LatentDraw
+        From :func:`draw_latents` on that spec.
+    sample : Sample
+        The new wave's respondents, from
+        :func:`~civicpulse_report.demo.respondents.draw_wave_sample`.
+    ctx : dict of str to ndarray
+        LA context z-scores.
+    year : int
+        The wave's year; it names the random stream.
+
+    Returns
+    -------
+    ndarray
+        One row per respondent, one column per latent (order :data:`LATENTS`).
+
+    Raises
+    ------
+    ValueError
+        If ``year`` is one of ``spec.waves``.
+    """
+    if year in spec.waves:
+        raise ValueError(f"wave {year} is one of the spec's own waves {spec.waves}")
+    rng = stream(spec.seed, f"latents:{year}")
+    chol = np.linalg.cholesky(LATENT_CORRELATION)
+    n_las = draws.la_random.shape[0]
+    la_wave = LA_WAVE_SD * rng.standard_normal((n_las, len(LATENTS)))
+    residual = rng.standard_normal((sample.la.size, len(LATENTS))) @ chol.T
+    return (
+        _fixed_effects(sample, ctx)
+        + (draws.la_random + draws.offsets + draws.sharp_offsets)[sample.la]
+        + draws.nb_random[sample.nb]
+        + la_wave[sample.la]
+        + residual
     )

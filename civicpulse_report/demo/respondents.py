@@ -1,8 +1,10 @@
 """The demo's respondents: who answers, where, in which wave, and their weights.
 
 Owns differential response (the relative response rates that make weights
-non-uniform), the respondent sample per LA and wave with its neighbourhoods,
-demographics and design weights, and the assembly of the survey frame
+non-uniform), the LA panel (expected sample sizes and neighbourhood response,
+the same in every wave), the respondent sample per LA and wave with its
+neighbourhoods, demographics and design weights (for the spec's waves, and for
+a wave added later from its own stream), and the assembly of the survey frame
 (identifiers, demographics with their missing codes, and item answers).
 """
 
@@ -63,6 +65,61 @@ class Sample:
     weight: np.ndarray
 
 
+@dataclass(frozen=True)
+class Panel:
+    """What stays the same for an LA from wave to wave: its sample design.
+
+    Attributes
+    ----------
+    base_size : ndarray
+        Each LA's expected sample size per wave.
+    nb_first : ndarray
+        Per LA, the row (in the neighbourhood table) of its first neighbourhood.
+    pop_share : ndarray
+        Per LA (rows) and neighbourhood slot (columns), the neighbourhood's share
+        of the LA's population; zero past the LA's last neighbourhood.
+    nb_response : ndarray
+        Per LA and slot, the persistent log response rate of the neighbourhood.
+    """
+
+    base_size: np.ndarray
+    nb_first: np.ndarray
+    pop_share: np.ndarray
+    nb_response: np.ndarray
+
+
+def _size_noise_sd(spec: DemoSpec) -> float:
+    lo, hi = spec.respondents
+    return 0.06 * (hi - lo) + 5
+
+
+def _cell_sizes(spec: DemoSpec, base: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    lo, hi = spec.respondents
+    return np.clip(np.round(base[:, None] + noise), lo, hi).astype(np.int64)
+
+
+def _panel(
+    spec: DemoSpec,
+    las: pd.DataFrame,
+    nbs: pd.DataFrame,
+    size_rank: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[Panel, np.ndarray]:
+    """The LA panel and the base waves' sample sizes, drawn in the stream's order."""
+    n_las, n_waves = len(las), len(spec.waves)
+    lo, hi = spec.respondents
+    base = lo + (hi - lo) * np.clip(size_rank + rng.normal(0, 0.15, n_las), 0, 1)
+    sizes = _cell_sizes(spec, base, rng.normal(0, _size_noise_sd(spec), (n_las, n_waves)))
+    nb_la = pd.Index(las["la_code"]).get_indexer(nbs["la_code"])
+    nb_first = np.searchsorted(nb_la, np.arange(n_las))
+    kmax = int(np.bincount(nb_la, minlength=n_las).max())
+    slot = np.arange(len(nbs)) - nb_first[nb_la]
+    pop_share = np.zeros((n_las, kmax))
+    pop_share[nb_la, slot] = nbs["population"].to_numpy() / las["population"].to_numpy()[nb_la]
+    nb_response = rng.normal(0, 0.15, (n_las, kmax))
+    return Panel(base, nb_first, pop_share, nb_response), sizes
+
+
 def draw_sample(
     spec: DemoSpec,
     las: pd.DataFrame,
@@ -93,44 +150,96 @@ def draw_sample(
         Weights are grossed so each LA-wave sums to the LA's population (16+).
     """
     rng = stream(spec.seed, "respondents")
-    n_las, n_waves = len(las), len(spec.waves)
-    lo, hi = spec.respondents
+    n_waves = len(spec.waves)
+    panel, sizes = _panel(spec, las, nbs, size_rank, rng)
+    cell_la = np.repeat(np.arange(len(las)), n_waves)  # LA-major, then wave
+    cell_wave = np.tile(np.arange(n_waves), len(las))
+    return _draw_people(rng, las, nb_deprivation, ctx, panel, sizes.ravel(), cell_la, cell_wave)
 
-    # Sample sizes: larger LAs commission larger samples; some wave-to-wave change.
-    base = lo + (hi - lo) * np.clip(size_rank + rng.normal(0, 0.15, n_las), 0, 1)
-    sizes = np.clip(
-        np.round(base[:, None] + rng.normal(0, 0.06 * (hi - lo) + 5, (n_las, n_waves))), lo, hi
-    ).astype(np.int64)
-    cell_sizes = sizes.ravel()  # LA-major, then wave
+
+def draw_wave_sample(
+    spec: DemoSpec,
+    las: pd.DataFrame,
+    nbs: pd.DataFrame,
+    nb_deprivation: np.ndarray,
+    size_rank: np.ndarray,
+    ctx: dict[str, np.ndarray],
+    year: int,
+    wave_idx: int,
+) -> Sample:
+    """Draw the respondents of one wave added after ``spec.waves``, for every LA.
+
+    The LA panel (expected sample sizes, neighbourhood response rates) is the
+    one :func:`draw_sample` drew; everything else comes from the wave's own
+    stream, so adding a wave never changes the waves before it.
+
+    Parameters
+    ----------
+    spec : DemoSpec
+        The spec the data set was generated from (its waves precede ``year``).
+    las, nbs, nb_deprivation, size_rank, ctx
+        As for :func:`draw_sample`.
+    year : int
+        The wave's year; it names the random stream.
+    wave_idx : int
+        The wave's position among all waves (``len(spec.waves)`` for the first
+        added wave).
+
+    Returns
+    -------
+    Sample
+        One entry per respondent, LA-major, then respondent number; ``group``
+        is the LA's index.
+
+    Raises
+    ------
+    ValueError
+        If ``year`` is one of ``spec.waves``.
+    """
+    if year in spec.waves:
+        raise ValueError(f"wave {year} is one of the spec's own waves {spec.waves}")
+    panel, _ = _panel(spec, las, nbs, size_rank, stream(spec.seed, "respondents"))
+    rng = stream(spec.seed, f"respondents:{year}")
+    n_las = len(las)
+    sizes = _cell_sizes(spec, panel.base_size, rng.normal(0, _size_noise_sd(spec), (n_las, 1)))
+    cell_wave = np.full(n_las, wave_idx)
+    return _draw_people(
+        rng, las, nb_deprivation, ctx, panel, sizes.ravel(), np.arange(n_las), cell_wave
+    )
+
+
+def _draw_people(
+    rng: np.random.Generator,
+    las: pd.DataFrame,
+    nb_deprivation: np.ndarray,
+    ctx: dict[str, np.ndarray],
+    panel: Panel,
+    cell_sizes: np.ndarray,
+    cell_la: np.ndarray,
+    cell_wave: np.ndarray,
+) -> Sample:
+    """Respondents of the given LA-wave cells: neighbourhoods, demographics, weights."""
     group = np.repeat(np.arange(cell_sizes.size), cell_sizes)
-    la = group // n_waves
-    wave_idx = group % n_waves
+    la = cell_la[group]
+    wave_idx = cell_wave[group]
     starts = np.repeat(np.cumsum(cell_sizes) - cell_sizes, cell_sizes)
     number = np.arange(group.size) - starts + 1
 
     # Neighbourhoods: in proportion to population, with uneven response.
-    nb_la = pd.Index(las["la_code"]).get_indexer(nbs["la_code"])
-    nb_first = np.searchsorted(nb_la, np.arange(n_las))
-    nb_count = np.bincount(nb_la, minlength=n_las)
-    kmax = int(nb_count.max())
-    slot = np.arange(len(nbs)) - nb_first[nb_la]
-    pop_share = np.zeros((n_las, kmax))
-    pop_share[nb_la, slot] = nbs["population"].to_numpy() / las["population"].to_numpy()[nb_la]
-    response = np.exp(
-        np.repeat(rng.normal(0, 0.15, (n_las, kmax)), n_waves, axis=0)
-        + rng.normal(0, 0.08, (cell_sizes.size, kmax))
-    )
-    pvals = np.repeat(pop_share, n_waves, axis=0) * response
+    kmax = panel.pop_share.shape[1]
+    response = np.exp(panel.nb_response[cell_la] + rng.normal(0, 0.08, (cell_sizes.size, kmax)))
+    pvals = panel.pop_share[cell_la] * response
     pvals /= pvals.sum(axis=1, keepdims=True)
     nb_counts = rng.multinomial(cell_sizes, pvals)
     nb_slot = np.repeat(np.tile(np.arange(kmax), cell_sizes.size), nb_counts.ravel())
     # Shuffle within each LA-wave so respondent numbers do not follow neighbourhoods.
     nb_slot = nb_slot[np.lexsort((rng.random(group.size), group))]
-    nb = nb_first[la] + nb_slot
+    nb = panel.nb_first[la] + nb_slot
 
     # Deprivation quintile: LA level, neighbourhood level and address level, cut
     # at national (population-weighted) quintiles.
-    pop_weight = (las["population"].to_numpy()[:, None] / sizes).ravel()[group]
+    population = las["population"].to_numpy()
+    pop_weight = population[la] / cell_sizes[group]
     d = 0.85 * ctx["imd_z"][la] + nb_deprivation[nb] + 0.6 * rng.standard_normal(group.size)
     cuts = weighted_quantiles(d, pop_weight, np.array([0.2, 0.4, 0.6, 0.8]))
     imd_q = 5 - np.searchsorted(cuts, d)  # 1 = most deprived
@@ -189,7 +298,7 @@ def draw_sample(
         * np.array(RESPONSE_SEX)[sex - 1]
     )
     totals = np.bincount(group, weights=raw)
-    la_pop = np.repeat(las["population"].to_numpy(), n_waves).astype(float)
+    la_pop = population[cell_la].astype(float)
     weight = raw * (la_pop / totals)[group]
 
     demo = {
@@ -212,6 +321,7 @@ def survey_frame(
     nbs: pd.DataFrame,
     sample: Sample,
     items: dict[str, np.ndarray],
+    year: int | None = None,
 ) -> pd.DataFrame:
     """The survey microdata: identifiers, weight, demographics and item answers.
 
@@ -222,9 +332,12 @@ def survey_frame(
     las, nbs : DataFrame
         The LA lookup and the neighbourhoods the sample was drawn in.
     sample : Sample
-        From :func:`draw_sample`.
+        From :func:`draw_sample`, or from :func:`draw_wave_sample` with ``year``.
     items : dict of str to ndarray
         Integer-coded answers per item, in column order.
+    year : int, optional
+        For a wave added after ``spec.waves``: every row is that wave, and the
+        missing demographics come from the wave's own stream.
 
     Returns
     -------
@@ -232,7 +345,8 @@ def survey_frame(
         One row per respondent per wave; demographics are set to -9 (missing)
         at the rates of ``_DEMOGRAPHIC_MISSING``.
     """
-    rng_missing = stream(spec.seed, "demographic-missing")
+    name = "demographic-missing" if year is None else f"demographic-missing:{year}"
+    rng_missing = stream(spec.seed, name)
     demo = {}
     for name in _SURVEY_DEMOGRAPHICS:
         values = sample.demo[name].astype(np.int8)
@@ -243,7 +357,10 @@ def survey_frame(
 
     la_codes = las["la_code"].to_numpy().astype(object)
     nb_codes = nbs["neighbourhood_code"].to_numpy().astype(object)
-    waves = np.asarray(spec.waves, dtype=np.int16)[sample.wave_idx]
+    if year is None:
+        waves = np.asarray(spec.waves, dtype=np.int16)[sample.wave_idx]
+    else:
+        waves = np.full(sample.la.size, year, dtype=np.int16)
     la_col = pd.Series(la_codes[sample.la], dtype="str")
     respondent_id = (
         la_col

@@ -2,8 +2,9 @@
 
 Owns the truth record (spec, latent model, gradients, response rates,
 calibration targets and what the latest wave achieved, the legacy targets,
-planted LAs, trends and each LA's effects) and the helpers that compute the
-England values in it. Only tests and documentation read the truth; the
+planted LAs, trends and each LA's effects), the record of a wave added
+later (:func:`added_wave_truth`), and the helpers that compute the England
+values in them. Only tests and documentation read the truth; the
 reports never do.
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from civicpulse_report.demo.items import TRENDS, item_model
+from civicpulse_report.demo.item_models import TRENDS, item_model
 from civicpulse_report.demo.latents import (
     LA_EFFECT_SD,
     LA_WAVE_SD,
@@ -215,3 +216,61 @@ def build_truth(
         }
     )
     return truth
+
+
+def added_wave_truth(
+    spec: DemoSpec,
+    measures: Measures,
+    survey: pd.DataFrame,
+    year: int,
+    wave_shift: dict[str, float],
+    file_name: str,
+) -> dict[str, Any]:
+    """The truth record of a wave added after ``spec.waves``, JSON-ready.
+
+    Parameters
+    ----------
+    spec : DemoSpec
+        The spec the data set was generated from.
+    measures : Measures
+        The measures the survey holds.
+    survey : DataFrame
+        The new wave's rows only.
+    year : int
+        The wave.
+    wave_shift : dict of str to float
+        Per item, the threshold shift of the wave.
+    file_name : str
+        The survey file the wave is written to.
+
+    Returns
+    -------
+    dict
+        What the wave holds, how it was made and its achieved England values.
+
+    Raises
+    ------
+    ValueError
+        If ``survey`` holds rows of another wave.
+    """
+    if set(survey["wave"].unique().tolist()) != {year}:
+        raise ValueError(f"the added wave's survey must hold wave {year} only")
+    achieved = _weighted_by_wave(survey, measures, [year])
+    return _round_floats(
+        {
+            "file": file_name,
+            "respondents": len(survey),
+            "las": int(survey["la_code"].nunique()),
+            "neighbourhoods": int(survey["neighbourhood_code"].nunique()),
+            "continues_from": spec.latest_wave,
+            "method": (
+                "same LAs, neighbourhoods, LA and neighbourhood effects and planted "
+                f"offsets as {spec.waves[0]}-{spec.latest_wave}; thresholds solved in "
+                f"{spec.latest_wave}; trends continue at their points per year; the sharp "
+                f"changes planted in {spec.latest_wave} persist; respondents, LA-wave "
+                f"effects and answers drawn from the wave's own streams (':{year}')"
+            ),
+            "achieved": {k: v[str(year)] for k, v in achieved.items()},
+            "wave_shift": wave_shift,
+        }
+    )

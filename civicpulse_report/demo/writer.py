@@ -1,8 +1,9 @@
 """Writing a generated demo data set as the input files the pipeline reads.
 
 Owns :func:`write_demo` and the formats it writes: survey.parquet, the three
-CSV tables, truth.json and the README that says the data are synthetic. The
-same data always give byte-identical files.
+CSV tables, truth.json and the README that says the data are synthetic, with
+the pieces a wave added later reuses (the parquet and truth.json formats, the
+README note). The same data always give byte-identical files.
 """
 
 from __future__ import annotations
@@ -71,6 +72,45 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The bytes :func:`write_demo` writes for a CSV table (to compare with a file)."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def survey_table(survey: pd.DataFrame) -> pa.Table:
+    """The survey frame as the Arrow table written to parquet."""
+    return pa.Table.from_pandas(survey, preserve_index=False)
+
+
+def write_survey(survey: pd.DataFrame, path: Path) -> None:
+    """Write survey microdata as parquet (zstd, with statistics), byte-reproducibly.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written.
+    """
+    pq.write_table(survey_table(survey), path, compression="zstd", write_statistics=True)
+
+
+def truth_text(truth: dict) -> str:
+    """truth.json's text: sorted keys, one-space indent, UTF-8, final newline."""
+    return json.dumps(truth, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def added_wave_note(year: int, file_name: str, respondents: int, n_las: int, waves: str) -> str:
+    """The lines appended to the data README when a wave is added."""
+    return "\n".join(
+        [
+            f"- {file_name}: wave {year}, {respondents:,} responses in {n_las} LAs, added by",
+            f"  `civicpulse-report demo --add-wave {year}`. It continues waves {waves}: same",
+            "  LAs, neighbourhoods and latent panel, trends carried on; the files above are",
+            "  unchanged. Its truth is under `added_waves` in truth.json.",
+            "",
+        ]
+    )
+
+
 def write_demo(data: DemoData, out_dir: Path) -> dict[str, Path]:
     """Write a demo data set as the input files the pipeline reads.
 
@@ -97,14 +137,10 @@ def write_demo(data: DemoData, out_dir: Path) -> dict[str, Path]:
         "truth": out_dir / "truth.json",
         "readme": out_dir / "README.md",
     }
-    table = pa.Table.from_pandas(data.survey, preserve_index=False)
-    pq.write_table(table, paths["survey"], compression="zstd", write_statistics=True)
+    write_survey(data.survey, paths["survey"])
     _write_csv(data.la_lookup, paths["la_lookup"])
     _write_csv(data.neighbourhoods, paths["neighbourhoods"])
     _write_csv(data.legacy, paths["legacy"])
-    paths["truth"].write_text(
-        json.dumps(data.truth, sort_keys=True, indent=1, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
+    paths["truth"].write_text(truth_text(data.truth), encoding="utf-8")
     paths["readme"].write_text(_readme(data), encoding="utf-8")
     return paths
