@@ -13,31 +13,73 @@ table alone reads every LA. The rooms:
 * ``formatting``, ``sentences``, ``findings``, ``lens_findings`` - the one
   number formatter and the plain-English key findings written from the
   numbers;
+* ``alt_text`` - what each chart of an LA report shows, in a sentence from
+  the chart's rows (its alt text);
 * ``indicators``, ``gaps`` - indicator ids and labels, and the comparisons
-  with England that the rooms above share.
+  with England that the rooms above share;
+* ``national``, ``national_lenses``, ``national_need``, ``national_change``,
+  ``national_analysis``, ``national_findings``, ``national_alt`` - England as
+  a whole for the national draft, from the all-LA frame: LA distributions and
+  significance bands, regions, LA types and groups, the old lens against the
+  new across LAs, where need is greatest and what the LA reports recommend,
+  change since the last wave, and the findings and figure descriptions
+  written from them.
 """
 
+from civicpulse_report.insight.alt_text import (
+    estimates_alt,
+    legacy_alt,
+    lens_alt,
+    priorities_alt,
+    quadrant_alt,
+    spine_alt,
+    tiles_alt,
+    trend_alt,
+)
 from civicpulse_report.insight.findings import key_findings
 from civicpulse_report.insight.formatting import format_ci, format_value
 from civicpulse_report.insight.interventions import Intervention, load_interventions
 from civicpulse_report.insight.legacy import legacy_comparison
 from civicpulse_report.insight.lenses import lens_comparison
+from civicpulse_report.insight.national_alt import national_figure_alt
+from civicpulse_report.insight.national_analysis import NationalAnalysis, analyse_nation
+from civicpulse_report.insight.national_findings import national_key_findings
 from civicpulse_report.insight.priorities import PRIORITY_METHOD, priority_table
-from civicpulse_report.insight.quadrants import quadrant_table
+from civicpulse_report.insight.quadrants import (
+    NOT_CLEARLY_PLACED,
+    SIGNIFICANT_QUADRANT_LABELS,
+    quadrant_counts,
+    quadrant_table,
+)
 from civicpulse_report.insight.recommendations import recommend
 from civicpulse_report.insight.view import LAView
 
 __all__ = [
+    "NOT_CLEARLY_PLACED",
     "PRIORITY_METHOD",
+    "SIGNIFICANT_QUADRANT_LABELS",
     "Intervention",
     "LAView",
+    "NationalAnalysis",
+    "analyse_nation",
+    "estimates_alt",
     "format_ci",
     "format_value",
     "key_findings",
+    "legacy_alt",
     "legacy_comparison",
+    "lens_alt",
     "lens_comparison",
     "load_interventions",
+    "national_figure_alt",
+    "national_key_findings",
+    "priorities_alt",
     "priority_table",
+    "quadrant_alt",
+    "quadrant_counts",
     "quadrant_table",
     "recommend",
+    "spine_alt",
+    "tiles_alt",
+    "trend_alt",
 ]

@@ -38,6 +38,8 @@ from civicpulse_report.insight.lens_findings import legacy_finding, quadrant_fin
 from civicpulse_report.insight.sentences import (
     Finding,
     References,
+    against,
+    comparator_name,
     figure,
     is_publishable,
     versus_england,
@@ -56,6 +58,22 @@ def _measure_name(measures: Measures, indicator_id: str) -> str:
         domain = measures.domain(index_domain(indicator_id))
         return f"the {_lower_first(domain.label)} index"
     return f"'{measures.indicator(indicator_id).label}'"
+
+
+def _theirs(name: str) -> str:
+    """How a sentence says the comparator's own figure: England's, or that of the 5 LAs."""
+    return f"{name}'s" if name == "England" else f"that of {name}"
+
+
+def _within_name(view: LAView) -> str:
+    """What the LA's groups and neighbourhoods are compared with, as the estimates name it."""
+    est = view.estimates
+    rows = est[est["level"].isin(["la", "neighbourhood"]) & (est["breakdown"] != "all")]
+    for rec in rows.head(50).to_dict("records"):
+        name = comparator_name(rec)
+        if name is not None:
+            return name
+    return "England"
 
 
 def _la_rows(view: LAView) -> dict[str, dict[str, Any]]:
@@ -101,15 +119,23 @@ def _weakest_domain(
 ) -> Finding:
     refs = References()
     candidates = []
+    uncompared = 0
     for order, dom in enumerate(measures.civic_pulse_domains):
         row = la_rows.get(index_indicator(dom.id))
         if index_indicator(dom.id) == DRIVERS_INDEX or not is_publishable(row):
             continue
         assert row is not None
-        if is_missing(row.get("england_value")):
+        if is_missing(row.get("england_value")) or comparator_name(row) is None:
+            uncompared += 1
             continue
         gap = float(row["england_value"]) - float(row["estimate"])
         candidates.append((-gap, order, dom, row))
+    if not candidates and uncompared:
+        text = (
+            f"The other Civic Pulse domain indices for {la_name} have no wider figure to "
+            "compare them with."
+        )
+        return Finding("weakest_domain", text, ())
     if not candidates:
         text = (
             f"The other Civic Pulse domain indices for {la_name} are not published because "
@@ -118,14 +144,15 @@ def _weakest_domain(
         return Finding("weakest_domain", text, ())
     neg_gap, _, dom, row = min(candidates, key=lambda c: (c[0], c[1]))
     label = _lower_first(dom.label)
+    name = comparator_name(row) or "England"
     if -neg_gap > 0:
         text = (
-            f"Beyond the drivers, the Civic Pulse domain furthest below England in {la_name} "
+            f"Beyond the drivers, the Civic Pulse domain furthest below {name} in {la_name} "
             f"is {label}: its index is {figure(row, refs, ci)}, {versus_england(row, refs)}."
         )
     else:
         text = (
-            f"No other Civic Pulse domain index for {la_name} is below England's; the "
+            f"No other Civic Pulse domain index for {la_name} is below {_theirs(name)}; the "
             f"closest to it is {label}, at {figure(row, refs, ci)}, "
             f"{versus_england(row, refs)}."
         )
@@ -176,13 +203,17 @@ def _top_priority(
             kind = str(row["type"])
             value = format_value(refs.estimate_cell(row, "estimate"), kind)
             england = format_value(refs.estimate_cell(row, "england_value"), kind)
+            name = comparator_name(row) or _within_name(view)
             text = (
-                f"No group or neighbourhood in {la_name} is significantly below England on any "
+                f"No group or neighbourhood in {la_name} is significantly below {name} on any "
                 f"Civic Pulse measure; the largest gap, {_measure_name(measures, str(nxt['indicator']))} "
-                f"for {nxt['where']} ({value} against England's {england}), is not significant."
+                f"for {nxt['where']} ({value} against {against(name, england)}), is not significant."
             )
             return Finding("top_priority", text, tuple(refs.items))
-    text = f"No group or neighbourhood in {la_name} is below England on any Civic Pulse measure."
+    text = (
+        f"No group or neighbourhood in {la_name} is below {_within_name(view)} on any "
+        "Civic Pulse measure."
+    )
     return Finding("top_priority", text, ())
 
 
@@ -263,9 +294,10 @@ def _asset(
         else []
     )
     rows = [la_rows[i] for i in ids if i in la_rows and is_publishable(la_rows[i])]
-    rows = [r for r in rows if not is_missing(r.get("england_value"))]
+    rows = [r for r in rows if not is_missing(r.get("england_value")) and comparator_name(r)]
     if not rows:
         return None
+    name = comparator_name(rows[0]) or "England"
     frame = pd.DataFrame(rows)
     frame["polarity"] = [_polarity(measures, i) for i in frame["indicator"]]
     gap = oriented_gap(frame["estimate"], frame["england_value"], frame["polarity"])
@@ -290,7 +322,7 @@ def _asset(
     if above.empty:
         text = (
             f"No social asset or everyday citizenship measure for {la_name} is above "
-            "England's level, so assets will need to be found locally."
+            f"{_theirs(name)} level, so assets will need to be found locally."
         )
         return Finding("asset", text, ())
     row = (
@@ -299,11 +331,25 @@ def _asset(
         .to_dict()
     )
     text = (
-        f"No social asset in {la_name} is significantly stronger than in England; the "
-        f"strongest relative to England is '{measures.indicator(row['indicator']).label}', at "
+        f"No social asset in {la_name} is significantly stronger than in {name}; the "
+        f"strongest relative to {name} is '{measures.indicator(row['indicator']).label}', at "
         f"{figure(row, refs, ci)}, {versus_england(row, refs)}."
     )
     return Finding("asset", text, tuple(refs.items))
+
+
+def _quadrant(
+    view: LAView, la_rows: Mapping[str, Mapping[str, Any]], quadrant: pd.DataFrame | None, ci: str
+) -> Finding:
+    """The quadrant finding, or why there is none when the LA has no wider comparator."""
+    drivers = la_rows.get(DRIVERS_INDEX)
+    if is_publishable(drivers) and drivers is not None and comparator_name(drivers) is None:
+        text = (
+            f"{view.la_name} is not placed on the satisfaction and drivers quadrant: the "
+            "quadrant sets an area against a wider figure, and there is none to set it against."
+        )
+        return Finding("quadrant", text, ())
+    return quadrant_finding(view, la_rows, quadrant, ci)
 
 
 def key_findings(
@@ -360,7 +406,7 @@ def key_findings(
     found: list[Finding | None] = [
         _headline(la_rows, measures, view.la_name, ci),
         _weakest_domain(la_rows, measures, view.la_name, ci),
-        quadrant_finding(view, la_rows, quadrant, ci),
+        _quadrant(view, la_rows, quadrant, ci),
         _top_priority(view, measures, priorities, recommendations, ci),
         _change(view, la_rows, measures),
         legacy_finding(legacy, view, la_rows, measures, ci),

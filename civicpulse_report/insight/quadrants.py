@@ -2,10 +2,15 @@
 
 :func:`quadrant_table` places every LA on two axes, the traditional
 satisfaction/perception index and the Civic Pulse drivers index, each
-against England, and names its quadrant (:data:`QUADRANTS`). It is a
-selection of estimates already computed in the one pass
-(:mod:`civicpulse_report.statistics.estimates`); nothing here re-estimates.
-:func:`lens_axis` (one index as an axis) is shared with the lens comparison.
+against England, and names its quadrant (:data:`QUADRANTS`) two ways: by
+point estimates (``quadrant``, :func:`classify_quadrant`) and by significance
+(``quadrant_significant``, :func:`classify_quadrant_significant`: an LA is
+placed only where both indices differ significantly from England, else it is
+:data:`NOT_CLEARLY_PLACED`). :func:`quadrant_counts` counts LAs per quadrant
+in both views. It is a selection of estimates already computed in the one
+pass (:mod:`civicpulse_report.statistics.estimates`); nothing here
+re-estimates. :func:`lens_axis` (one index as an axis) is shared with the
+lens comparison.
 """
 
 from __future__ import annotations
@@ -59,6 +64,86 @@ def classify_quadrant(
     if drivers_ok and not trad_ok:
         return "hidden assets"
     return "strong on both" if trad_ok else "low on both"
+
+
+#: The significance-based label of an LA that cannot be placed with confidence.
+NOT_CLEARLY_PLACED = "not clearly placed"
+
+#: Every label of the significance-based view, in display order.
+SIGNIFICANT_QUADRANT_LABELS: tuple[str, ...] = (*QUADRANTS, NOT_CLEARLY_PLACED)
+
+_ABOVE = frozenset({"better", "higher"})
+_BELOW = frozenset({"worse", "lower"})
+
+
+def classify_quadrant_significant(traditional_sig: str, drivers_sig: str) -> str:
+    """Place one unit in a quadrant only where both indices differ significantly from England.
+
+    Parameters
+    ----------
+    traditional_sig, drivers_sig : str
+        The Fingertips-style flags of the two indices against England
+        ('better', 'similar', 'worse', 'higher', 'lower' or 'not tested').
+
+    Returns
+    -------
+    str
+        A key of :data:`QUADRANTS` when both flags are significant (above:
+        better/higher; below: worse/lower), otherwise
+        :data:`NOT_CLEARLY_PLACED` (either index similar to England or not
+        tested).
+
+    Raises
+    ------
+    None
+        An unknown flag counts as not significant.
+    """
+    trad, drivers = str(traditional_sig), str(drivers_sig)
+    known = _ABOVE | _BELOW
+    if trad not in known or drivers not in known:
+        return NOT_CLEARLY_PLACED
+    trad_up, drivers_up = trad in _ABOVE, drivers in _ABOVE
+    if trad_up and not drivers_up:
+        return "hidden need"
+    if drivers_up and not trad_up:
+        return "hidden assets"
+    return "strong on both" if trad_up else "low on both"
+
+
+def quadrant_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """How many LAs each quadrant holds, by point estimates and by significance.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`quadrant_table` (columns ``quadrant`` and
+        ``quadrant_significant``).
+
+    Returns
+    -------
+    DataFrame
+        One row per label of :data:`SIGNIFICANT_QUADRANT_LABELS`, in that
+        order: ``quadrant``, ``n_point_estimate`` (LAs labelled so by point
+        estimates; 0 for 'not clearly placed', which that view never uses) and
+        ``n_significant`` (LAs placed so when both indices must differ
+        significantly). Each count column sums to the number of LAs in
+        ``table``.
+
+    Raises
+    ------
+    KeyError
+        If ``table`` lacks either label column.
+    """
+    point = table["quadrant"].value_counts()
+    sig = table["quadrant_significant"].value_counts()
+    labels = list(SIGNIFICANT_QUADRANT_LABELS)
+    return pd.DataFrame(
+        {
+            "quadrant": labels,
+            "n_point_estimate": [int(point.get(q, 0)) for q in labels],
+            "n_significant": [int(sig.get(q, 0)) for q in labels],
+        }
+    )
 
 
 def lens_axis(rows: pd.DataFrame, indicator: str, name: str, key: str) -> pd.DataFrame:
@@ -115,8 +200,12 @@ def quadrant_table(est: pd.DataFrame, wave: int) -> pd.DataFrame:
         ``england_<axis>`` (England's value that wave: the centre line),
         ``<axis>_base`` and ``<axis>_significant`` (differs significantly from
         England); and ``quadrant`` (a key of :data:`QUADRANTS`, by point
-        estimates, "at or above" including equality). LAs with either index
-        suppressed, or no England value, are left out.
+        estimates, "at or above" including equality) and
+        ``quadrant_significant`` (by significance, see
+        :func:`classify_quadrant_significant`: a quadrant only where both
+        indices differ significantly from England, else "not clearly
+        placed"). LAs with either index suppressed, or no England value, are
+        left out.
     """
     rows = est[
         (est["wave"] == wave)
@@ -142,5 +231,9 @@ def quadrant_table(est: pd.DataFrame, wave: int) -> pd.DataFrame:
             table["england_drivers"],
             strict=True,
         )
+    ]
+    table["quadrant_significant"] = [
+        classify_quadrant_significant(t, d)
+        for t, d in zip(table["traditional_sig_england"], table["drivers_sig_england"], strict=True)
     ]
     return table

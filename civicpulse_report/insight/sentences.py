@@ -114,18 +114,50 @@ def figure(row: Mapping[str, Any], refs: References, ci: str) -> str:
     return f"{value} ({ci} {format_ci(lower, upper, kind)})"
 
 
+def comparator_name(row: Mapping[str, Any]) -> str | None:
+    """What a row's ``england_value`` is the figure of, as the estimates frame names it.
+
+    "England" for a row without an ``england_name`` (the whole nation, and
+    hand-made rows); None when the row has no such comparator (the LA of a
+    one-LA data set is not compared with itself).
+    """
+    if "england_name" not in row:
+        return "England"
+    name = row["england_name"]
+    return None if name is None or is_missing_text(name) else str(name)
+
+
+def is_missing_text(value: Any) -> bool:
+    """Whether a text cell is empty (None, NA or NaN)."""
+    return value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def against(name: str, value: str) -> str:
+    """A comparator's figure in words: "England's 24.8", "24.8 for the 5 LAs in this data set"."""
+    if name.endswith("average"):
+        return f"{name} of {value}"
+    if name.startswith(("the ", "this ", "these ")):
+        return f"{value} for {name}"
+    return f"{name}'s {value}"
+
+
 def versus_england(row: Mapping[str, Any], refs: References) -> str:
-    """Return the comparison with England, worded by the significance flag.
+    """Return the comparison with the top-level comparator, worded by the significance flag.
 
     "significantly above/below England's X" only when the flag is a significant
-    one; "similar to England's X" when the flag is 'similar'.
+    one; "similar to England's X" when the flag is 'similar'. The comparator
+    is named for what it is (``england_name``: "the 5 LAs in this data set",
+    "this LA's own average"); a row with none says so.
     """
+    name = comparator_name(row)
+    if name is None:
+        return "with no wider figure to compare it with"
     kind = str(row["type"])
-    england = format_value(refs.estimate_cell(row, "england_value"), kind)
+    england = against(name, format_value(refs.estimate_cell(row, "england_value"), kind))
     sig = str(row.get("sig_england", "not tested"))
     if sig in SIGNIFICANT_FLAGS:
         direction = "above" if float(row["estimate"]) > float(row["england_value"]) else "below"
-        return f"significantly {direction} England's {england}"
+        return f"significantly {direction} {england}"
     if sig == "similar":
-        return f"similar to England's {england}"
-    return f"not tested against England's {england}"
+        return f"similar to {england}"
+    return f"not tested against {england}"

@@ -1,0 +1,452 @@
+"""Alt text for the report's charts: what each chart shows, in words, from its numbers.
+
+Owns the sentence a screen-reader user hears instead of a chart: the chart's
+key result, with the numbers it rests on, then where the full data are. Each
+``*_alt`` function takes the LA's name (``la_name``) and the rows the chart is
+drawn from (plain records shaped like a fact bundle's), and returns the alt text
+as one plain-text string (names are not escaped: the renderer puts it in an
+attribute, as text). Numbers are written with
+:func:`~civicpulse_report.insight.formatting.format_value`, the way every table
+and tables.csv rounds them, so a reader can find each one.
+
+Significance is taken from the rows' flags (``sig_england``: better, worse,
+similar, higher, lower, not tested), never recomputed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from civicpulse_report.insight.formatting import format_value, is_missing
+
+Row = Mapping[str, Any]
+
+#: How many items of one kind an alt text names before it says "and N more".
+MAX_NAMED = 3
+#: Clauses in the order they are said: what differs from England first.
+_ORDER = ("worse", "better", "lower", "higher")
+
+
+def data_note(table: str) -> str:
+    """Where a chart's full data are: the ``table`` rows of tables.csv.
+
+    Parameters
+    ----------
+    table : str
+        The value of the ``table`` column of tables.csv for the chart's rows.
+
+    Returns
+    -------
+    str
+        One sentence.
+
+    Raises
+    ------
+    ValueError
+        If ``table`` is empty.
+    """
+    if not str(table).strip():
+        raise ValueError("a chart's data note needs the tables.csv table it points to")
+    return f"The numbers behind the chart are in tables.csv (table {table})."
+
+
+def _number(row: Row, key: str = "estimate") -> str:
+    return format_value(row.get(key), _value_type(row))
+
+
+def _value_type(row: Row) -> str:
+    kind = str(row.get("type") or "mean")
+    return kind if kind in ("proportion", "mean", "index", "count") else "mean"
+
+
+def _join(items: Sequence[str], sep: str = ", ") -> str:
+    """'a', 'a and b', 'a, b and c' (with ``sep="; "``: 'a; b; and c')."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    last = " and " if sep == ", " else f"{sep}and "
+    return sep.join(items[:-1]) + last + items[-1]
+
+
+def _named(items: Sequence[str], limit: int = MAX_NAMED, sep: str = ", ") -> str:
+    """At most ``limit`` of ``items``, then how many more there are."""
+    shown = list(items[:limit])
+    if len(items) > limit:
+        shown.append(f"{len(items) - limit} more")
+    return _join(shown, sep)
+
+
+def _plural(count: int, noun: str) -> str:
+    """'1 indicator', '3 indicators' (nouns given in the plural, ending in s)."""
+    return f"{count} {noun[:-1] if count == 1 and noun.endswith('s') else noun}"
+
+
+def _gap(row: Row, comparator_key: str) -> float:
+    value, other = row.get("estimate"), row.get(comparator_key)
+    if is_missing(value) or is_missing(other):
+        return 0.0
+    return abs(float(value) - float(other))
+
+
+def _shown(row: Row) -> bool:
+    return not row.get("suppressed") and not is_missing(row.get("estimate"))
+
+
+def significance_summary(
+    la_name: str,
+    rows: Sequence[Row],
+    *,
+    noun: str,
+    label_key: str = "label",
+    comparator_key: str = "england_value",
+    significance_key: str = "sig_england",
+    comparator: str = "England",
+) -> str:
+    """How many of ``rows`` differ significantly from the comparator, with the numbers.
+
+    For example: "Millbridge is significantly worse than England on 1 of 5
+    domains: Drivers of active citizenship (97.9 against 99.6); significantly
+    better on 4: ...". The largest gaps are named first; rows that are similar
+    are counted, or, when every row is similar, given as a range.
+
+    Parameters
+    ----------
+    la_name : str
+        The LA (or area) the rows describe.
+    rows : sequence of mapping
+        One record per chart row: ``estimate``, the comparator's value, the
+        significance flag, ``type`` ('proportion' or 'mean'), ``suppressed``
+        and a label.
+    noun : str
+        What the rows are, in the plural ("domains", "indicators", "groups").
+    label_key, comparator_key, significance_key : str
+        Where each row keeps its label, comparator value and flag.
+    comparator : str
+        The comparator's name.
+
+    Returns
+    -------
+    str
+        One sentence, ending with a full stop.
+
+    Raises
+    ------
+    ValueError
+        If ``rows`` is empty.
+    """
+    if not rows:
+        raise ValueError(f"no {noun} to describe for {la_name}")
+    shown = [r for r in rows if _shown(r)]
+    by_flag: dict[str, list[Row]] = {}
+    for row in shown:
+        by_flag.setdefault(str(row.get(significance_key) or "not tested"), []).append(row)
+
+    def item(row: Row) -> str:
+        return f"{row.get(label_key)} ({_number(row)} against {_number(row, comparator_key)})"
+
+    clauses: list[str] = []
+    for flag in _ORDER:
+        found = sorted(by_flag.get(flag, []), key=lambda r: -_gap(r, comparator_key))
+        if not found:
+            continue
+        listed = _named([item(r) for r in found])
+        if not clauses:
+            share = "all" if len(found) == len(rows) else f"{len(found)} of"
+            clauses.append(
+                f"{la_name} is significantly {flag} than {comparator} on "
+                f"{share} {_plural(len(rows), noun)}: {listed}"
+            )
+        else:
+            clauses.append(f"significantly {flag} on {len(found)}: {listed}")
+    similar = by_flag.get("similar", [])
+    if similar and clauses:
+        differing = sum(len(by_flag.get(flag, [])) for flag in _ORDER)
+        rest = "the other " if differing + len(similar) == len(rows) else ""
+        clauses.append(f"similar on {rest}{len(similar)}")
+    elif similar:
+        low = min(similar, key=lambda r: float(r["estimate"]))
+        high = max(similar, key=lambda r: float(r["estimate"]))
+        spread = (
+            f"{low.get(label_key)} {_number(low)} against {_number(low, comparator_key)}"
+            if low is high
+            else f"from {_number(low)} ({low.get(label_key)}) to {_number(high)} "
+            f"({high.get(label_key)})"
+        )
+        share = "all" if len(similar) == len(rows) else f"{len(similar)} of"
+        clauses.append(
+            f"{la_name} is similar to {comparator} on {share} {_plural(len(rows), noun)}, {spread}"
+        )
+    untested = by_flag.get("not tested", [])
+    if untested:
+        clauses.append(f"{len(untested)} not tested")
+    hidden = len(rows) - len(shown)
+    if hidden:
+        clauses.append(f"{hidden} not published (too few respondents)")
+    if not shown:
+        return f"{la_name}: none of the {_plural(len(rows), noun)} can be published (too few respondents)."
+    return "; ".join(clauses) + "."
+
+
+def estimates_alt(
+    la_name: str, rows: Sequence[Row], *, what: str, noun: str, table: str, **keys: str
+) -> str:
+    """Alt text for a dot chart of estimates against England (domains, indicators, groups).
+
+    Parameters
+    ----------
+    rows : sequence of mapping
+        The chart's rows (see :func:`significance_summary`).
+    what : str
+        What the chart shows, e.g. "Everyday citizenship indicators".
+    noun : str
+        What the rows are, in the plural.
+    table : str
+        The tables.csv table with the chart's numbers.
+    **keys : str
+        ``label_key``, ``comparator_key``, ``significance_key`` when not the defaults.
+
+    Raises
+    ------
+    ValueError
+        If ``rows`` is empty.
+    """
+    summary = significance_summary(la_name, rows, noun=noun, **keys)
+    return f"{what}, with 95% confidence intervals. {summary} {data_note(table)}"
+
+
+def spine_alt(la_name: str, rows: Sequence[Row], *, n_las: int) -> str:
+    """Alt text for the spine chart: every indicator against the spread of all LAs.
+
+    Parameters
+    ----------
+    rows : sequence of mapping
+        Spine rows: ``label``, ``estimate``, ``england``, ``sig_england``,
+        ``type``, ``suppressed``.
+    n_las : int
+        How many LAs the bars span.
+
+    Raises
+    ------
+    ValueError
+        If ``rows`` is empty.
+    """
+    summary = significance_summary(la_name, rows, noun="indicators", comparator_key="england")
+    return (
+        f"Spine chart of {_plural(len(rows), 'indicators')}, each against the range of "
+        f"{n_las} LAs with England at the centre. {summary} {data_note('spine')}"
+    )
+
+
+def trend_alt(la_name: str, series: Mapping[str, Sequence[Row]]) -> str:
+    """Alt text for the small-multiple trend chart: each domain's index across waves.
+
+    Parameters
+    ----------
+    series : mapping of str to sequence of mapping
+        Domain label -> the LA's trend rows for it (``wave``, ``estimate``,
+        ``type``, ``suppressed``, and on the latest wave ``change`` and
+        ``change_significant``).
+
+    When no domain has two published waves, the text says so.
+    """
+    moves = []
+    for label, rows in series.items():
+        published = sorted((r for r in rows if _shown(r)), key=lambda r: int(r["wave"]))
+        if len(published) >= 2:
+            first, last = published[0], published[-1]
+            moves.append((float(last["estimate"]) - float(first["estimate"]), label, first, last))
+    if not moves:
+        return (
+            f"Domain indices for {la_name} across the survey waves: no domain has two waves "
+            f"with enough respondents to publish, so only England's lines are drawn. "
+            f"{data_note('trend')}"
+        )
+    moves.sort(key=lambda m: m[0])
+    first_wave, last_wave = int(moves[0][2]["wave"]), int(moves[0][3]["wave"])
+
+    def move(entry: tuple[float, str, Row, Row]) -> str:
+        _, label, first, last = entry
+        return f"{label}, from {_number(first)} to {_number(last)}"
+
+    parts = [f"Domain indices for {la_name}, {first_wave} to {last_wave}"]
+    rises = [m for m in moves if m[0] > 0]
+    falls = [m for m in moves if m[0] < 0]
+    if rises:
+        parts.append(f"the largest rise was {move(rises[-1])}")
+    if falls:
+        parts.append(f"the largest fall was {move(falls[0])}")
+    changed = [
+        f"{label} ({float(last['change']):+.1f})"
+        for _, label, _, last in moves
+        if last.get("change_significant") and not is_missing(last.get("change"))
+    ]
+    text = ": ".join(parts[:2]) + ("; " + parts[2] if len(parts) > 2 else "") + "."
+    if changed:
+        text += f" Changed significantly since the previous wave: {_join(changed)}."
+    else:
+        text += " No domain changed significantly since the previous wave."
+    return f"{text} England is drawn in black for comparison. {data_note('trend')}"
+
+
+def legacy_alt(la_name: str, rows: Sequence[Row]) -> str:
+    """Alt text for the old-survey chart: each Place Survey figure beside Civic Pulse now.
+
+    Parameters
+    ----------
+    rows : sequence of mapping
+        Legacy rows with ``label`` (the Civic Pulse measure), ``legacy_value``,
+        ``legacy_year``, ``civic_pulse_value`` and ``civic_pulse_wave``.
+
+    Raises
+    ------
+    ValueError
+        If ``rows`` is empty.
+    """
+    if not rows:
+        raise ValueError(f"no older survey figures to describe for {la_name}")
+    first = rows[0]
+    pairs = [
+        f"{r.get('label')}: {format_value(r.get('legacy_value'), 'proportion')} then, "
+        f"{format_value(r.get('civic_pulse_value'), 'proportion')} now"
+        for r in rows
+    ]
+    return (
+        f"Place Survey {first.get('legacy_year')} figures for {la_name} beside Civic Pulse "
+        f"{first.get('civic_pulse_wave')} on {_plural(len(rows), 'measures')}: "
+        f"{_named(pairs, sep='; ')}. The surveys differ in mode and wording, so each pair is a "
+        f"contrast, not a trend. {data_note('legacy')}"
+    )
+
+
+def quadrant_alt(la_name: str, this: Row, rows: Sequence[Row]) -> str:
+    """Alt text for the quadrant chart of every LA on the two lenses.
+
+    Parameters
+    ----------
+    this : mapping
+        The LA's quadrant row: ``quadrant``, ``traditional``, ``drivers``,
+        ``england_traditional``, ``england_drivers``.
+    rows : sequence of mapping
+        Every LA's quadrant row.
+
+    """
+    same = sum(1 for r in rows if r.get("quadrant") == this.get("quadrant"))
+    return (
+        f"{la_name} is in the {this.get('quadrant')} quadrant: traditional satisfaction "
+        f"index {format_value(this.get('traditional'), 'mean')} against England "
+        f"{format_value(this.get('england_traditional'), 'mean')}, drivers index "
+        f"{format_value(this.get('drivers'), 'mean')} against England "
+        f"{format_value(this.get('england_drivers'), 'mean')}. {same} of the {len(rows)} "
+        f"LAs are in that quadrant. {data_note('quadrant')}"
+    )
+
+
+def lens_alt(la_name: str, units: Sequence[Row]) -> str:
+    """Alt text for the scatter of the LA's groups and neighbourhoods on the two lenses.
+
+    Parameters
+    ----------
+    units : sequence of mapping
+        Lens units: ``label``, ``kind`` ('group' or 'neighbourhood'),
+        ``traditional``, ``drivers``, ``flagged``.
+
+    Raises
+    ------
+    ValueError
+        If ``units`` is empty.
+    """
+    units = [u for u in units if not is_missing(u.get("drivers"))]
+    if not units:
+        raise ValueError(f"no groups or neighbourhoods to describe for {la_name}")
+    groups = sum(1 for u in units if u.get("kind") == "group")
+    hoods = len(units) - groups
+
+    def item(unit: Row) -> str:
+        return (
+            f"{unit.get('label')} (traditional {format_value(unit.get('traditional'), 'mean')}, "
+            f"drivers {format_value(unit.get('drivers'), 'mean')})"
+        )
+
+    flagged = sorted((u for u in units if u.get("flagged")), key=lambda u: float(u["drivers"]))
+    head = (
+        f"{_plural(groups, 'population groups')} and {_plural(hoods, 'neighbourhoods')} "
+        f"of {la_name} on the traditional satisfaction index and the drivers index"
+    )
+    if flagged:
+        body = (
+            f"{len(flagged)} look fine on satisfaction but lack drivers: "
+            f"{_named([item(u) for u in flagged])}"
+        )
+    else:
+        lowest = min(units, key=lambda u: float(u["drivers"]))
+        body = f"none looks fine on satisfaction while lacking drivers; lowest on drivers: {item(lowest)}"
+    return f"{head}; {body}. {data_note('lens')}"
+
+
+def priorities_alt(la_name: str, rows: Sequence[Row]) -> str:
+    """Alt text for the ranked priority-score bar chart.
+
+    Parameters
+    ----------
+    rows : sequence of mapping
+        Priority rows in rank order: ``where``, ``indicator_label``,
+        ``estimate``, ``england_value``, ``type``, ``significant``.
+
+    Raises
+    ------
+    ValueError
+        If ``rows`` is empty.
+    """
+    if not rows:
+        raise ValueError(f"no priority gaps to describe for {la_name}")
+    top = rows[0]
+    significant = sum(1 for r in rows if r.get("significant"))
+    nexts = [f"{r.get('where')} ({r.get('indicator_label')})" for r in rows[1:3]]
+    text = (
+        f"The largest priority gap in {la_name} is {top.get('where')}, "
+        f"{top.get('indicator_label')}: {_number(top)} against England "
+        f"{_number(top, 'england_value')}"
+        f"{'' if top.get('significant') else ' (not statistically significant)'}. "
+        f"{significant} of the {_plural(len(rows), 'gaps')} shown are statistically significant."
+    )
+    if nexts:
+        text += f" Next: {_join(nexts, sep='; ')}."
+    return f"{text} {data_note('priorities')}"
+
+
+def tiles_alt(la_name: str, rows: Sequence[Row], *, what: str, england: Any = None) -> str:
+    """Alt text for the neighbourhood tile map.
+
+    Parameters
+    ----------
+    rows : sequence of mapping
+        Neighbourhood rows: ``name``, ``estimate``, ``type``, ``suppressed``,
+        ``sig_england``.
+    what : str
+        The measure shaded, e.g. "Modelled drivers index".
+    england : float, optional
+        England's value, the reference on the colour scale.
+
+    Raises
+    ------
+    ValueError
+        If ``rows`` is empty.
+    """
+    if not rows:
+        raise ValueError(f"no neighbourhoods to describe for {la_name}")
+    shown = [r for r in rows if _shown(r)]
+    text = f"{what} for the {_plural(len(rows), 'neighbourhoods')} of {la_name}"
+    if shown:
+        low = min(shown, key=lambda r: float(r["estimate"]))
+        high = max(shown, key=lambda r: float(r["estimate"]))
+        text += f": lowest {low.get('name')} ({_number(low)}), highest {high.get('name')} ({_number(high)})"
+        if not is_missing(england):
+            text += f", against England {format_value(england, _value_type(low))}"
+        below = sum(1 for r in shown if r.get("sig_england") == "worse")
+        above = sum(1 for r in shown if r.get("sig_england") == "better")
+        text += f". {below} significantly worse than England and {above} significantly better"
+    hidden = len(rows) - len(shown)
+    if hidden:
+        text += f". {hidden} have too few respondents to publish"
+    return f"{text}. {data_note('neighbourhoods')}"
