@@ -3,6 +3,11 @@
 Notebooks only show numbers; these helpers turn bundle records into markdown
 that pandoc and Quarto both read. Text that comes from data files (LA and
 neighbourhood names) is untrusted and is escaped so it stays text.
+
+Also the block under each figure (:func:`figure_data`): the figure's alt text,
+handed to the renderer, and the numbers behind the chart as a table that the
+HTML shows collapsed under "Show the data" (``templates/filters/html-figures.lua``),
+built from the same bundle rows as the chart by the ``*_data`` helpers.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ SIGNIFICANCE_TEXT = {
     "lower": "Lower",
     "not tested": "Not tested",
 }
+#: The symbol beside each comparison's word (none for "not tested").
+SIGNIFICANCE_MARK = {"better": "▲", "similar": "●", "worse": "▼", "higher": "▲", "lower": "▼"}
 SIGNIFICANCE_SYMBOL = {
     "better": "▲ Better",
     "similar": "● Similar",
@@ -78,7 +85,16 @@ def interval(rec: Mapping[str, Any]) -> str:
 
 
 def significance(rec: Mapping[str, Any], key: str = "sig_england") -> str:
-    return SIGNIFICANCE_SYMBOL.get(rec.get(key) or "not tested", "–")
+    """The comparison in a word, after its symbol; the symbol is hidden from screen readers.
+
+    ``"[▲]{aria-hidden="true"} Better"``: the word says what the symbol shows, so
+    assistive technology reads only "Better" (HTML); the PDF prints both.
+    """
+    flag = rec.get(key) or "not tested"
+    mark, word = SIGNIFICANCE_MARK.get(flag), SIGNIFICANCE_TEXT.get(flag)
+    if word is None:
+        return "–"
+    return word if mark is None else f'[{mark}]{{aria-hidden="true"}} {word}'
 
 
 def change_text(rec: Mapping[str, Any]) -> str:
@@ -98,3 +114,197 @@ def fmt_int(number: Any) -> str:
 
 def fmt_float(number: Any, places: int = 2) -> str:
     return "–" if number is None else f"{float(number):.{places}f}"
+
+
+# --- the numbers behind each figure ----------------------------------------------
+
+#: Where every number of a report is, for download (they sit beside report.html).
+DOWNLOADS = (
+    "Every number in this report, with its confidence interval and base: "
+    "[tables.csv](tables.csv) (CSV) or [tables.xlsx](tables.xlsx) (Excel)."
+)
+
+Table = tuple[list[str], list[list[str]]]
+
+
+def attribute(text: Any) -> str:
+    """``text`` as a quoted pandoc attribute value: one line, backslashes and quotes escaped."""
+    flat = " ".join(str(text).split())
+    return '"' + flat.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def figure_data(
+    alt: str,
+    caption: str,
+    table: Table,
+    *,
+    align: Sequence[str] | None = None,
+    summary: str = "Show the data",
+) -> str:
+    """The block shown right after a figure: its alt text and the numbers behind it.
+
+    Parameters
+    ----------
+    alt : str
+        The figure's alt text (plain text, e.g. from the bundle's ``figure_alt``);
+        the renderer makes it the image's alt text in HTML and PDF.
+    caption : str
+        The data table's caption (markdown: escape names first).
+    table : tuple of (headers, rows)
+        From one of the ``*_data`` helpers below.
+    align : sequence of str, optional
+        Column alignments for :func:`md_table`.
+    summary : str
+        The text of the control that shows the table in HTML.
+
+    Returns
+    -------
+    str
+        A pandoc div ``::: {.figure-data alt=... summary=...}``: the HTML shows it
+        collapsed under the figure with links to tables.csv and tables.xlsx; the
+        PDF leaves it out (its tables and tables.csv hold the same numbers).
+
+    Raises
+    ------
+    ValueError
+        If ``alt`` is empty.
+    """
+    if not str(alt).strip():
+        raise ValueError("a figure needs its alt text")
+    headers, rows = table
+    body = md_table(headers, rows, align=align, caption=caption)
+    return (
+        f"::: {{.figure-data alt={attribute(alt)} summary={attribute(summary)}}}\n"
+        f"{body}\n{DOWNLOADS}\n:::\n"
+    )
+
+
+def estimate_data(
+    rows: Sequence[Mapping[str, Any]], *, label_header: str, label_key: str = "label"
+) -> Table:
+    """Estimates against England: label, value, interval, England, comparison."""
+    headers = [label_header, "Area", "95% CI", "England", "Compared with England"]
+    return headers, [
+        [
+            escape_md(r.get(label_key, "")),
+            value(r),
+            interval(r),
+            value(r, "england_value"),
+            significance(r),
+        ]
+        for r in rows
+    ]
+
+
+def spine_data(rows: Sequence[Mapping[str, Any]]) -> Table:
+    """The spine chart's rows: the area and England against the spread of all LAs."""
+    headers = [
+        "Indicator", "Area", "Compared with England", "England",
+        "Lowest LA", "Middle 50% of LAs", "Highest LA",
+    ]  # fmt: skip
+
+    def number(r: Mapping[str, Any], key: str) -> str:
+        return format_value(r.get(key), r.get("type", "proportion"))
+
+    return headers, [
+        [
+            escape_md(r.get("label", "")),
+            value(r),
+            significance(r),
+            number(r, "england"),
+            number(r, "min"),
+            f"{number(r, 'q25')} to {number(r, 'q75')}",
+            number(r, "max"),
+        ]
+        for r in rows
+    ]
+
+
+def trend_data(panels: Mapping[str, Mapping[str, Sequence[Mapping[str, Any]]]]) -> Table:
+    """The trend chart's rows: each panel's series, wave by wave, with intervals."""
+    headers = ["Domain", "Wave", "Series", "Value", "95% CI"]
+    out = []
+    for title, series in panels.items():
+        for name, rows in series.items():
+            for r in sorted(rows, key=lambda r: int(r["wave"])):
+                out.append(
+                    [escape_md(title), str(r["wave"]), escape_md(name), value(r), interval(r)]
+                )
+    return headers, out
+
+
+def legacy_data(rows: Sequence[Mapping[str, Any]]) -> Table:
+    """The old-survey chart's rows: each older figure beside the Civic Pulse one now."""
+    headers = [
+        "Civic Pulse measure",
+        "Older survey (area)",
+        "95% CI",
+        "Civic Pulse now (area)",
+        "95% CI",
+    ]
+
+    def pair(r: Mapping[str, Any], prefix: str) -> list[str]:
+        return [
+            format_value(r.get(f"{prefix}_value"), "proportion"),
+            format_ci(r.get(f"{prefix}_ci_lower"), r.get(f"{prefix}_ci_upper"), "proportion"),
+        ]
+
+    return headers, [
+        [escape_md(r.get("label", "")), *pair(r, "legacy"), *pair(r, "civic_pulse")] for r in rows
+    ]
+
+
+def quadrant_data(rows: Sequence[Mapping[str, Any]], *, highlight: str) -> Table:
+    """The quadrant chart's rows: every LA on both indices; the highlighted one says so."""
+    headers = ["Local authority", "Traditional index", "Drivers index", "Quadrant"]
+    return headers, [
+        [
+            escape_md(r.get("la_name") or r.get("la_code", ""))
+            + (" (this area)" if r.get("la_code") == highlight else ""),
+            format_value(r.get("traditional"), "mean"),
+            format_value(r.get("drivers"), "mean"),
+            escape_md(r.get("quadrant", "")),
+        ]
+        for r in rows
+    ]
+
+
+def lens_data(units: Sequence[Mapping[str, Any]]) -> Table:
+    """The two-lens scatter's rows: each group or neighbourhood on both indices."""
+    headers = ["Group or neighbourhood", "Kind", "Traditional index", "Drivers index",
+               "95% CI (drivers)", "Fine on satisfaction, lacks drivers"]  # fmt: skip
+    return headers, [
+        [
+            escape_md(u.get("label", "")),
+            "Neighbourhood (modelled)" if u.get("kind") == "neighbourhood" else "Population group",
+            format_value(u.get("traditional"), "mean"),
+            format_value(u.get("drivers"), "mean"),
+            format_ci(u.get("drivers_ci_lower"), u.get("drivers_ci_upper"), "mean"),
+            "Yes" if u.get("flagged") else "No",
+        ]
+        for u in units
+    ]
+
+
+def priority_data(rows: Sequence[Mapping[str, Any]]) -> Table:
+    """The priority chart's rows: rank, who or where, indicator, score, significance."""
+    headers = ["Rank", "Who or where", "Indicator", "Priority score", "Significant gap"]
+    return headers, [
+        [
+            str(r.get("rank", "")),
+            escape_md(r.get("where", "")),
+            escape_md(r.get("indicator_label", "")),
+            fmt_float(r.get("score"), 3),
+            "Yes" if r.get("significant") else "No",
+        ]
+        for r in rows
+    ]
+
+
+def tile_data(rows: Sequence[Mapping[str, Any]]) -> Table:
+    """The tile map's rows: each neighbourhood's modelled estimate and interval."""
+    headers = ["Neighbourhood", "Modelled estimate", "95% CI", "Compared with England"]
+    return headers, [
+        [escape_md(r.get("name") or r.get("area_code", "")), value(r), interval(r), significance(r)]
+        for r in rows
+    ]

@@ -10,11 +10,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from civicpulse_report.report.plots.style import (
+    ACCESSIBLE,
     ENGLAND_COLOUR,
     FIG_WIDTH,
     LA_COLOUR,
+    MIN_FONT_PT,
     MUTED,
-    OKABE_ITO,
     Record,
     value_or_nan,
     wrap_label,
@@ -54,8 +55,8 @@ def quadrant_chart(
             transform=ax.transAxes,
             ha=ha,
             va=va,
-            fontsize=8,
-            color="#555555",
+            fontsize=MIN_FONT_PT,
+            color=ACCESSIBLE["text_grey"],
             style="italic",
         )
     for row in rows:
@@ -72,7 +73,7 @@ def quadrant_chart(
                     [float(row["drivers_ci_upper"]) - float(row["drivers"])],
                 ],
                 fmt="D",
-                color=OKABE_ITO["vermillion"],
+                color=ACCESSIBLE["vermillion"],
                 markersize=8,
                 capsize=3,
                 markeredgecolor="black",
@@ -86,10 +87,21 @@ def quadrant_chart(
     return fig
 
 
+#: How many of the units that look fine on satisfaction but lack drivers are labelled,
+#: and how far apart (a fraction of the axes) two labelled points must be.
+MAX_LENS_LABELS = 5
+LABEL_SPACING = 0.12
+
+
 def lens_scatter(rows: Sequence[Record], *, x_centre: float, y_centre: float) -> Figure:
-    """Groups and neighbourhoods within the LA on the two lenses."""
+    """Groups and neighbourhoods within the LA on the two lenses.
+
+    Units that look fine on satisfaction but lack drivers (``flagged``) are ringed;
+    up to :data:`MAX_LENS_LABELS` of them, lowest on drivers first, are labelled,
+    leaving out any whose label would sit on another's.
+    """
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 4.4))
-    markers = {"neighbourhood": ("s", OKABE_ITO["green"]), "group": ("o", OKABE_ITO["blue"])}
+    markers = {"neighbourhood": ("s", ACCESSIBLE["green"]), "group": ("o", LA_COLOUR)}
     for kind, (marker, colour) in markers.items():
         sub = [r for r in rows if r.get("kind") == kind]
         if not sub:
@@ -104,21 +116,43 @@ def lens_scatter(rows: Sequence[Record], *, x_centre: float, y_centre: float) ->
             edgecolor="white",
             linewidth=0.5,
         )
-    flagged = [r for r in rows if r.get("flagged")]
+    flagged = sorted((r for r in rows if r.get("flagged")), key=lambda r: float(r["drivers"]))
+    if flagged:
+        ax.scatter(
+            [float(r["traditional"]) for r in flagged],
+            [float(r["drivers"]) for r in flagged],
+            marker="o",
+            s=110,
+            facecolor="none",
+            edgecolor=ACCESSIBLE["vermillion"],
+            linewidth=1.4,
+            label="Fine on satisfaction, lacks drivers",
+        )
+    ax.axvline(x_centre, color=ENGLAND_COLOUR, linewidth=0.8, linestyle="--")
+    ax.axhline(y_centre, color=ENGLAND_COLOUR, linewidth=0.8, linestyle="--")
+    # Labels for the lowest few only, skipping any too close to one already labelled
+    # (every unit is in the data table under the chart).
+    labelled: list[np.ndarray] = []
+    ax.autoscale_view()
+    to_axes = ax.transData + ax.transAxes.inverted()
     for r in flagged:
+        if len(labelled) >= MAX_LENS_LABELS:
+            break
+        where = np.asarray(to_axes.transform((float(r["traditional"]), float(r["drivers"]))))
+        if any(np.hypot(*(where - other)) < LABEL_SPACING for other in labelled):
+            continue
+        labelled.append(where)
         ax.annotate(
             wrap_label(str(r["label"]), 22),
             (float(r["traditional"]), float(r["drivers"])),
             xytext=(4, -8),
             textcoords="offset points",
-            fontsize=6.5,
-            color=OKABE_ITO["vermillion"],
+            fontsize=MIN_FONT_PT,
+            color=ACCESSIBLE["warning_text"],
         )
-    ax.axvline(x_centre, color=ENGLAND_COLOUR, linewidth=0.8, linestyle="--")
-    ax.axhline(y_centre, color=ENGLAND_COLOUR, linewidth=0.8, linestyle="--")
     ax.set_xlabel("Traditional satisfaction and perceptions index")
     ax.set_ylabel("Civic Pulse drivers index")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
     fig.tight_layout()
     return fig
 
@@ -128,13 +162,13 @@ def priority_chart(rows: Sequence[Record]) -> Figure:
     n = len(rows)
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, max(1.8, 0.38 * n + 1.0)))
     y = np.arange(n)[::-1]
-    colours = [OKABE_ITO["vermillion"] if r.get("significant") else MUTED for r in rows]
+    colours = [ACCESSIBLE["vermillion"] if r.get("significant") else MUTED for r in rows]
     ax.barh(y, [float(r["score"]) for r in rows], color=colours, height=0.6)
     ax.set_yticks(y, [wrap_label(f"{r['where']}: {r['indicator_label']}", 46) for r in rows])
     ax.set_xlabel("Priority score (gap x significance x population; see methodology)")
     ax.legend(
         handles=[
-            Patch(color=OKABE_ITO["vermillion"], label="Significant gap"),
+            Patch(color=ACCESSIBLE["vermillion"], label="Significant gap"),
             Patch(color=MUTED, label="Not significant"),
         ],
         loc="lower center",
@@ -162,12 +196,12 @@ def legacy_chart(rows: Sequence[Record]) -> Figure:
                 legacy,
                 yi + 0.13,
                 marker="s",
-                color=OKABE_ITO["grey"],
+                color=ACCESSIBLE["grey"],
                 markersize=7,
                 linestyle="none",
             )
             lo, hi = value_or_nan(row, "legacy_ci_lower"), value_or_nan(row, "legacy_ci_upper")
-            ax.plot([lo, hi], [yi + 0.13] * 2, color=OKABE_ITO["grey"], linewidth=1.5)
+            ax.plot([lo, hi], [yi + 0.13] * 2, color=ACCESSIBLE["grey"], linewidth=1.5)
         if not np.isnan(now):
             ax.plot(now, yi - 0.13, marker="o", color=LA_COLOUR, markersize=7, linestyle="none")
             lo, hi = (
@@ -184,7 +218,7 @@ def legacy_chart(rows: Sequence[Record]) -> Figure:
             [],
             [],
             marker="s",
-            color=OKABE_ITO["grey"],
+            color=ACCESSIBLE["grey"],
             linestyle="none",
             label="Place Survey 2008 (this LA)",
         ),

@@ -11,18 +11,28 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from civicpulse_report.report.plots.style import (
+    ACCESSIBLE,
     ENGLAND_COLOUR,
     FIG_WIDTH,
-    OKABE_ITO,
+    MIN_FONT_PT,
     SIGNIFICANCE_STYLE,
     Record,
     value_or_nan,
     wrap_label,
 )
+
+# The spine chart's bars, each outlined so that its edge has at least 3:1 against what
+# it touches (the range's against white, the middle half's against the range's fill);
+# the LA's marker has a white halo and a black edge, so it stands out from either.
+RANGE_FILL = "#ececec"
+RANGE_EDGE = "#767676"
+MIDDLE_FILL = "#b4b4b4"
+MIDDLE_EDGE = "#4d4d4d"
 
 
 def _significance_legend(ax: plt.Axes, used: Sequence[str], extra: Sequence[Any] = ()) -> None:
@@ -78,8 +88,8 @@ def _draw_dots(
                 "suppressed (small base)",
                 transform=ax.get_yaxis_transform(),
                 va="center",
-                fontsize=7,
-                color=OKABE_ITO["grey"],
+                fontsize=MIN_FONT_PT,
+                color=ACCESSIBLE["text_grey"],
                 style="italic",
             )
             continue
@@ -163,7 +173,7 @@ def estimate_dot_chart(
         label=comparator_label,
     )
     ci_handle = plt.Line2D(
-        [], [], color=OKABE_ITO["grey"], linewidth=2, label="95% confidence interval"
+        [], [], color=ACCESSIBLE["grey"], linewidth=2, label="95% confidence interval"
     )
     _significance_legend(axes[0, 0], sorted(used), [comp_handle, ci_handle])
     fig.tight_layout()
@@ -190,9 +200,19 @@ def spine_chart(rows: Sequence[Record], *, title: str | None = None) -> Figure:
         flip = -1.0 if row.get("polarity") == "lower_is_better" else 1.0
         scaled = {k: flip * (v - eng) / half for k, v in points.items()}
         lo, hi = sorted((scaled["min"], scaled["max"]))
-        ax.barh(yi, hi - lo, left=lo, height=0.62, color="#e3e3e3", edgecolor="none")
+        ax.barh(
+            yi, hi - lo, left=lo, height=0.62, color=RANGE_FILL, edgecolor=RANGE_EDGE, linewidth=0.6
+        )
         q_lo, q_hi = sorted((scaled["q25"], scaled["q75"]))
-        ax.barh(yi, q_hi - q_lo, left=q_lo, height=0.62, color="#a9a9a9", edgecolor="none")
+        ax.barh(
+            yi,
+            q_hi - q_lo,
+            left=q_lo,
+            height=0.62,
+            color=MIDDLE_FILL,
+            edgecolor=MIDDLE_EDGE,
+            linewidth=0.6,
+        )
         if row.get("suppressed") or np.isnan(scaled["estimate"]):
             continue
         sig = row.get("sig_england") or "not tested"
@@ -203,10 +223,11 @@ def spine_chart(rows: Sequence[Record], *, title: str | None = None) -> Figure:
             yi,
             marker=style["marker"],
             color=style["color"],
-            markersize=7,
+            markersize=7.5,
             markeredgecolor="black",
-            markeredgewidth=0.5,
+            markeredgewidth=0.7,
             linestyle="none",
+            path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
         )
     ax.axvline(0, color=ENGLAND_COLOUR, linewidth=1.2)
     ax.set_yticks(y, [wrap_label(r.get("label", ""), 40) for r in rows])
@@ -217,8 +238,8 @@ def spine_chart(rows: Sequence[Record], *, title: str | None = None) -> Figure:
     if title:
         ax.set_title(title, loc="left")
     extra = [
-        Patch(color="#e3e3e3", label="Range of LAs"),
-        Patch(color="#a9a9a9", label="Middle 50% of LAs"),
+        Patch(facecolor=RANGE_FILL, edgecolor=RANGE_EDGE, label="Range of LAs"),
+        Patch(facecolor=MIDDLE_FILL, edgecolor=MIDDLE_EDGE, label="Middle 50% of LAs"),
     ]
     _significance_legend(ax, sorted(used), extra)
     fig.tight_layout()
@@ -265,8 +286,8 @@ def breakdown_chart(rows: Sequence[Record], *, xlabel: str, england: float | Non
             comparator_key="england_value",
             significance_key="sig_england",
         )
-        ax.set_yticklabels([wrap_label(r["label"], 26) for r in ordered], fontsize=6.5)
-        ax.set_xlabel(xlabel, fontsize=7.5)
+        ax.set_yticklabels([wrap_label(r["label"], 26) for r in ordered], fontsize=MIN_FONT_PT)
+        ax.set_xlabel(xlabel, fontsize=MIN_FONT_PT)
         if england is not None:
             ax.axvline(england, color=ENGLAND_COLOUR, linewidth=0.8, linestyle=":")
     comp_handle = plt.Line2D(

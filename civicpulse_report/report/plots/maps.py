@@ -9,7 +9,13 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from civicpulse_report.report.plots.style import FIG_WIDTH, Record, wrap_label
+from civicpulse_report.report.plots.style import (
+    FIG_WIDTH,
+    MIN_FONT_PT,
+    Record,
+    text_colour_on,
+    wrap_label,
+)
 
 
 def tile_map(rows: Sequence[Record], *, value_label: str, england: float | None = None) -> Figure:
@@ -49,17 +55,19 @@ def tile_map(rows: Sequence[Record], *, value_label: str, england: float | None 
                 linewidth=1.5,
             )
         )
-        colour = "black" if suppressed or norm(float(row["estimate"])) > 0.55 else "white"
+        colour = text_colour_on(face)
         name = wrap_label(str(row.get("name", "")), 14)
         value = "base < min" if suppressed else f"{float(row['estimate']):.1f}"
-        ax.text(x + 0.47, yy + 0.6, name, ha="center", va="center", fontsize=6.2, color=colour)
+        ax.text(
+            x + 0.47, yy + 0.6, name, ha="center", va="center", fontsize=MIN_FONT_PT, color=colour
+        )
         ax.text(
             x + 0.47,
             yy + 0.22,
             value,
             ha="center",
             va="center",
-            fontsize=7,
+            fontsize=MIN_FONT_PT + 1,
             color=colour,
             fontweight="bold",
         )
@@ -69,7 +77,7 @@ def tile_map(rows: Sequence[Record], *, value_label: str, england: float | None 
     ax.axis("off")
     mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
     bar = fig.colorbar(mappable, ax=ax, fraction=0.035, pad=0.02)
-    bar.set_label(value_label, fontsize=8)
+    bar.set_label(value_label, fontsize=MIN_FONT_PT)
     if england is not None:
         bar.ax.axhline(england, color="black", linewidth=1.5)
         # England as a labelled tick; drop ordinary ticks close enough to collide with it.

@@ -1,8 +1,18 @@
-"""The one report style: Okabe-Ito palette, significance styles, rcParams, figure sizes.
+"""The one report style: palette, significance styles, rcParams, figure sizes and format.
 
-Also the two small helpers every chart shares: wrapping long labels and reading
-a possibly missing number from a record. The palette is Okabe-Ito (Okabe and
-Ito 2008), safe for the common colour-vision deficiencies.
+Owns how every chart looks and how it leaves the notebook: vector SVG with real
+text (``svg.fonttype: none``), deterministic (fixed id salt, no date), so that a
+chart stays sharp when a phone reader zooms, its text can be measured and
+searched, and the same SVG embeds in the one-file HTML and in the Typst PDF.
+
+Also the small helpers every chart shares: wrapping long labels, reading a
+possibly missing number from a record, and picking a text colour that reads on
+a given fill. The palette starts from Okabe-Ito (Okabe and Ito 2008), safe for
+the common colour-vision deficiencies, darkened where needed so that every mark
+that carries meaning has a contrast of at least 3:1 against the white plot
+background (WCAG 2.2, 1.4.11) and every text colour at least 4.5:1 (1.4.3).
+Meaning never rests on colour alone: each significance level also has its own
+marker shape and its word in the legend.
 """
 
 from __future__ import annotations
@@ -29,20 +39,41 @@ OKABE_ITO = {
     "black": "#000000",
 }
 
+#: Colours for marks that carry meaning: each at least 3:1 against white (the
+#: ratio is in the comment), so a mark is seen whatever its hue.
+ACCESSIBLE = {
+    "blue": "#0072B2",  # 5.2:1, Okabe-Ito blue
+    "vermillion": "#D55E00",  # 3.9:1, Okabe-Ito vermillion
+    "grey": "#6E6E6E",  # 5.1:1, neutral: "no difference"
+    "green": "#117733",  # 5.7:1, Tol green
+    "purple": "#6A3D9A",  # 8.6:1
+    "brown": "#8A5A00",  # 5.9:1
+    "text_grey": "#595959",  # 7.0:1, for text in charts
+    "warning_text": "#B34700",  # 5.5:1, vermillion dark enough for text
+}
+
 SIGNIFICANCE_STYLE: dict[str, dict[str, str]] = {
-    "better": {"color": OKABE_ITO["blue"], "marker": "^", "label": "Better than England"},
-    "similar": {"color": OKABE_ITO["orange"], "marker": "o", "label": "Similar to England"},
-    "worse": {"color": OKABE_ITO["vermillion"], "marker": "v", "label": "Worse than England"},
-    "higher": {"color": OKABE_ITO["sky"], "marker": "^", "label": "Higher than England"},
-    "lower": {"color": OKABE_ITO["purple"], "marker": "v", "label": "Lower than England"},
-    "not tested": {"color": OKABE_ITO["grey"], "marker": "s", "label": "Not tested"},
+    "better": {"color": ACCESSIBLE["blue"], "marker": "^", "label": "Better than England"},
+    "similar": {"color": ACCESSIBLE["grey"], "marker": "o", "label": "Similar to England"},
+    "worse": {"color": ACCESSIBLE["vermillion"], "marker": "v", "label": "Worse than England"},
+    "higher": {"color": ACCESSIBLE["purple"], "marker": "^", "label": "Higher than England"},
+    "lower": {"color": ACCESSIBLE["brown"], "marker": "v", "label": "Lower than England"},
+    "not tested": {"color": ACCESSIBLE["text_grey"], "marker": "s", "label": "Not tested"},
 }
 
 ENGLAND_COLOUR = OKABE_ITO["black"]
-LA_COLOUR = OKABE_ITO["blue"]
-MUTED = "#c8c8c8"
+LA_COLOUR = ACCESSIBLE["blue"]
+#: Context marks (other LAs, gaps that are not significant): 3.4:1 against white.
+MUTED = "#8C8C8C"
 FIG_WIDTH = 7.2  # inches: fits an A4 text block and a 900px HTML column
 DPI = 144
+#: The smallest text in any chart, in points. At this size a chart drawn
+#: FIG_WIDTH wide shows 12 CSS px text once it is displayed at least
+#: 12 / MIN_FONT_PT * 72 * FIG_WIDTH CSS px wide (the HTML's "full size").
+MIN_FONT_PT = 8.0
+#: The inline backend's output: SVG only, trimmed, with no timestamp.
+FIGURE_FORMATS = ("svg",)
+PRINT_FIGURE_KWARGS = {"bbox_inches": "tight", "metadata": {"Date": None}}
 
 
 def use_report_style() -> None:
@@ -58,22 +89,25 @@ def use_report_style() -> None:
             "axes.titlesize": 10,
             "axes.titleweight": "bold",
             "axes.labelsize": 9,
-            "xtick.labelsize": 8,
-            "ytick.labelsize": 8,
-            "legend.fontsize": 8,
+            "xtick.labelsize": MIN_FONT_PT,
+            "ytick.labelsize": MIN_FONT_PT,
+            "legend.fontsize": MIN_FONT_PT,
             "legend.frameon": False,
             "axes.spines.top": False,
             "axes.spines.right": False,
             "grid.color": "#e6e6e6",
             "svg.hashsalt": "civicpulse",
+            "svg.fonttype": "none",
         },
     )
-    matplotlib.rcParams["axes.prop_cycle"] = matplotlib.cycler(color=list(OKABE_ITO.values()))
+    matplotlib.rcParams["axes.prop_cycle"] = matplotlib.cycler(
+        color=[ACCESSIBLE[k] for k in ("blue", "vermillion", "green", "purple", "brown", "grey")]
+    )
     _configure_inline_backend()
 
 
 def _configure_inline_backend() -> None:
-    """In a notebook: PNG figures only (no SVG/PDF copies in the executed notebook)."""
+    """In a notebook: SVG figures only, with no date, so reruns give identical bytes."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython ships with ipykernel
@@ -81,7 +115,9 @@ def _configure_inline_backend() -> None:
     shell = get_ipython()
     if shell is None or not hasattr(shell, "kernel"):  # only inside a Jupyter kernel
         return
-    shell.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats(*FIGURE_FORMATS, **PRINT_FIGURE_KWARGS)
 
 
 def wrap_label(label: str, width: int = 34) -> str:
@@ -93,3 +129,34 @@ def value_or_nan(row: Record, key: str) -> float:
     """``row[key]`` as a float, NaN when it is missing or None."""
     value = row.get(key)
     return float(value) if value is not None else float("nan")
+
+
+def _luminance(colour: Any) -> float:
+    red, green, blue = (
+        c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        for c in matplotlib.colors.to_rgb(colour)
+    )
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: Any, second: Any) -> float:
+    """WCAG 2 contrast ratio of two matplotlib colours (1 to 21).
+
+    Raises
+    ------
+    ValueError
+        If either is not a colour matplotlib understands.
+    """
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_colour_on(fill: Any) -> str:
+    """Black or white, whichever contrasts more with ``fill``.
+
+    Raises
+    ------
+    ValueError
+        If ``fill`` is not a colour matplotlib understands.
+    """
+    return "black" if contrast_ratio(fill, "black") >= contrast_ratio(fill, "white") else "white"

@@ -9,10 +9,11 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from civicpulse_report.report.plots.style import (
+    ACCESSIBLE,
     ENGLAND_COLOUR,
     FIG_WIDTH,
     LA_COLOUR,
-    OKABE_ITO,
+    MIN_FONT_PT,
     Record,
     value_or_nan,
     wrap_label,
@@ -22,7 +23,7 @@ from civicpulse_report.report.plots.style import (
 def trend_chart(series: Mapping[str, Sequence[Record]], *, ylabel: str) -> Figure:
     """Estimates across waves with 95% CI bands; one line per series."""
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.4))
-    colours = [LA_COLOUR, ENGLAND_COLOUR, OKABE_ITO["orange"], OKABE_ITO["green"]]
+    colours = [LA_COLOUR, ENGLAND_COLOUR, ACCESSIBLE["vermillion"], ACCESSIBLE["green"]]
     for (name, rows), colour in zip(series.items(), colours, strict=False):
         rows = [r for r in rows if not r.get("suppressed") and r.get("estimate") is not None]
         if not rows:
@@ -73,9 +74,9 @@ def small_multiples_trend(
                 alpha=0.15,
                 linewidth=0,
             )
-        ax.set_title(wrap_label(title, 28), fontsize=8, loc="left")
+        ax.set_title(wrap_label(title, 28), fontsize=MIN_FONT_PT + 1, loc="left")
         waves_all = sorted({int(r["wave"]) for rows in series.values() for r in rows})
-        ax.set_xticks(waves_all, [str(w) for w in waves_all], fontsize=7)
+        ax.set_xticks(waves_all, [str(w) for w in waves_all], fontsize=MIN_FONT_PT)
     for ax in axes[n:]:
         ax.axis("off")
     axes[0].set_ylabel(ylabel)
