@@ -161,7 +161,7 @@ def main() -> int:
         code = codes[0]
         nb_path = tmp_path / f"{code}.ipynb"
         nb = nbformat.read(nb_path, as_version=4)
-        nb.cells.insert(0, nbformat.v4.new_raw_cell(front_matter_yaml(bundles[code])))
+        nb.cells.insert(0, nbformat.v4.new_raw_cell(front_matter_yaml(bundles[code], settings)))
         nbformat.write(nb, nb_path)
         result, results["render_total_s"] = timed(
             render_report, nb_path, tmp_path / "out", ("html", "pdf"), "builtin"

@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.logging import RichHandler
@@ -28,15 +29,22 @@ from rich.table import Table
 from civicpulse_report import __version__, paths
 from civicpulse_report.errors import CivicPulseError, InputError
 
+if TYPE_CHECKING:
+    from civicpulse_report.demo import DemoSpec
+
 console = Console(stderr=True)
 log = logging.getLogger("civicpulse_report")
 
 
 def _formats(value: str) -> tuple[str, ...]:
-    parts = tuple(p.strip().lower() for p in value.split(",") if p.strip())
-    bad = [p for p in parts if p not in ("html", "pdf")]
+    from civicpulse_report.render import FORMATS
+
+    parts = tuple(dict.fromkeys(p.strip().lower() for p in value.split(",") if p.strip()))
+    bad = [p for p in parts if p not in FORMATS]
     if bad or not parts:
-        raise argparse.ArgumentTypeError(f"formats must be html, pdf or html,pdf (got {value!r})")
+        raise argparse.ArgumentTypeError(
+            f"formats are a comma-separated list of {', '.join(FORMATS)} (got {value!r})"
+        )
     return parts
 
 
@@ -70,7 +78,8 @@ def _add_build_options(p: argparse.ArgumentParser, out_flag: str = "--out") -> N
         dest="formats",
         type=_formats,
         default=("html", "pdf"),
-        help="comma-separated output formats: html,pdf (default both)",
+        help="comma-separated output formats, e.g. html,pdf,docx (default html,pdf); "
+        "files of formats not asked for are kept from the previous build",
     )
     p.add_argument(
         "--renderer",
@@ -109,6 +118,30 @@ def _add_build_options(p: argparse.ArgumentParser, out_flag: str = "--out") -> N
         default=paths.INTERVENTIONS_FILE,
         help="intervention library YAML",
     )
+    p.add_argument(
+        "--benchmarks",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="benchmark file supplying comparators for areas without microdata "
+        "(default: benchmarks.csv in the data folder, when there is one)",
+    )
+    national = p.add_mutually_exclusive_group()
+    national.add_argument(
+        "--national-only",
+        dest="national",
+        action="store_const",
+        const="only",
+        default="auto",
+        help="build only the national draft (reports/<year>/national/)",
+    )
+    national.add_argument(
+        "--no-national",
+        dest="national",
+        action="store_const",
+        const="skip",
+        help="do not build the national draft (it is built when every LA is)",
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -139,13 +172,35 @@ def make_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=20261128, help="random seed (default 20261128)")
     demo.add_argument("--no-build", action="store_true", help="only write the data")
+    demo.add_argument(
+        "--add-wave",
+        dest="add_wave",
+        type=_positive_int,
+        default=None,
+        metavar="YEAR",
+        help="append the next year's wave to the demo data in --out (its own spec is used; "
+        "--las and --seed are ignored); the files already there are left untouched and "
+        "no report is built",
+    )
+    demo.add_argument(
+        "--council",
+        dest="council",
+        default=None,
+        metavar="CODE",
+        help="write only this LA's own survey (.sav) and tables into --out, with benchmarks.csv "
+        "from the rest of the synthetic nation, as a council running its own survey has it; "
+        "then build its report from that folder (unless --no-build)",
+    )
     _add_build_options(demo, out_flag="--reports")
 
     validate = sub.add_parser(
         "validate",
         help="check input files against the contract",
         description="Check data folders or files against the input contract "
-        "and print every problem at once. Exit 0 when clean, 2 when not.",
+        "and print every problem at once. For a data folder, also run every check "
+        "`build` makes before any work (year, LA codes, LAs without responses, "
+        "nearest neighbours, comparators, benchmark and narrative files), so that "
+        "exit 0 means the build starts. Exit 0 when clean, 2 when not.",
     )
     validate.add_argument(
         "paths",
@@ -156,6 +211,33 @@ def make_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument(
         "--measures", type=Path, default=paths.MEASURES_FILE, help="measures YAML"
+    )
+    validate.add_argument(
+        "--year", type=int, default=None, help="the wave a build would report (default latest)"
+    )
+    validate.add_argument(
+        "--la",
+        dest="la_codes",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="LA code a build would be asked for (repeatable)",
+    )
+    validate.add_argument(
+        "--settings", type=Path, default=paths.SETTINGS_FILE, help="settings YAML"
+    )
+    validate.add_argument(
+        "--interventions",
+        type=Path,
+        default=paths.INTERVENTIONS_FILE,
+        help="intervention library YAML",
+    )
+    validate.add_argument(
+        "--benchmarks",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="benchmark file a build would use (default: benchmarks.csv in the data folder)",
     )
 
     build = sub.add_parser(
@@ -176,10 +258,10 @@ def _print_problems(error: InputError) -> None:
     console.print("Nothing was written.")
 
 
-def _run_build(args: argparse.Namespace, data_dir: Path) -> int:
-    from civicpulse_report.pipeline import BuildOptions, build_reports, resolved_configuration
+def _build_options(args: argparse.Namespace, data_dir: Path):  # type: ignore[no-untyped-def]
+    from civicpulse_report.pipeline import BuildOptions
 
-    options = BuildOptions(
+    return BuildOptions(
         data_dir=data_dir,
         year=args.year,
         la_codes=tuple(args.la_codes),
@@ -192,8 +274,62 @@ def _run_build(args: argparse.Namespace, data_dir: Path) -> int:
         settings_path=args.settings,
         interventions_path=args.interventions,
         fresh_kernels=args.fresh_kernels,
+        national=args.national,
+        benchmarks_path=args.benchmarks,
     )
+
+
+def _print_notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        console.print(f"[yellow]Note:[/] {note}", highlight=False)
+
+
+def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
+    table = Table(title=f"Build summary ({summary.year})", show_header=False)
+    table.add_row("Built", str(len(summary.built)))
+    table.add_row("Failed", str(len(summary.failed)))
+    skipped = str(len(summary.skipped))
+    if summary.skipped:
+        skipped += f" (no survey responses in {summary.year})"
+    table.add_row("Skipped", skipped)
+    if summary.national is not None:
+        table.add_row("National draft", "built" if summary.national.ok else "FAILED")
+    else:
+        table.add_row("National draft", "not built")
+    if summary.index_path is not None:
+        table.add_row("Index", str(summary.index_path))
+    table.add_row("Time", f"{summary.seconds:.1f} s")
+    table.add_row("Output", str(summary.out_dir))
+    console.print(table)
+    results = [*summary.results, *([summary.national] if summary.national else [])]
+    kept: dict[str, list[str]] = {}
+    for result in results:
+        for name in result.carried_over:
+            kept.setdefault(name, []).append(result.la_code)
+    for name, where in sorted(kept.items()):
+        shown = ", ".join(where[:5]) + (f" and {len(where) - 5} more" if len(where) > 5 else "")
+        console.print(
+            f"Kept {name} from the previous build of {shown}: its format was not "
+            "asked for, so it was not rebuilt (the manifest records when it was built).",
+            highlight=False,
+        )
+    failures = [*summary.failed]
+    if summary.national is not None and summary.national.failure is not None:
+        failures.append(summary.national.failure)
+    if summary.index_failure is not None:
+        failures.append(summary.index_failure)
+    for failure in failures:
+        console.print(f"[red]FAILED[/] {failure.la_code} at {failure.stage}: ", end="")
+        console.print(failure.message, markup=False, highlight=False)
+
+
+def _run_build(args: argparse.Namespace, data_dir: Path) -> int:
+    from civicpulse_report.pipeline import build_reports, precheck, resolved_configuration
+
+    options = _build_options(args, data_dir)
     log.info("resolved configuration: %s", json.dumps(resolved_configuration(options), default=str))
+    checked = precheck(options)
+    _print_notes(checked.notes)
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -206,7 +342,7 @@ def _run_build(args: argparse.Namespace, data_dir: Path) -> int:
     )
     state: dict[str, object] = {}
 
-    def on_start(ctx, la_codes) -> None:  # type: ignore[no-untyped-def]
+    def on_start(ctx, tasks) -> None:  # type: ignore[no-untyped-def]
         console.print(
             f"Validated inputs: {len(ctx.dataset.survey):,} responses, "
             f"{len(ctx.dataset.la_lookup)} LAs, waves {', '.join(map(str, ctx.dataset.waves))}. "
@@ -214,34 +350,69 @@ def _run_build(args: argparse.Namespace, data_dir: Path) -> int:
             + (" (synthetic demonstration data)." if ctx.synthetic else "."),
             highlight=False,
         )
+        console.print("Comparators:", highlight=False)
+        for line in ctx.comparator_lines:
+            console.print(f"  {line}", markup=False, highlight=False)
+        what = f"{len(ctx.la_codes)} LA report{'s' if len(ctx.la_codes) != 1 else ''}"
+        what += " and the national draft" if ctx.national else " (no national draft)"
+        console.print(f"Building {what}.", highlight=False)
         progress.start()
-        state["task"] = progress.add_task("Building reports", total=len(la_codes), last="")
+        state["task"] = progress.add_task("Building reports", total=len(tasks), last="")
 
     def on_done(result) -> None:  # type: ignore[no-untyped-def]
         mark = "ok" if result.ok else "FAILED"
         progress.update(state["task"], advance=1, last=f"{result.la_code} {mark}")  # type: ignore[arg-type]
 
     try:
-        summary = build_reports(options, on_start=on_start, on_done=on_done)
+        summary = build_reports(options, on_start=on_start, on_done=on_done, checked=checked)
     finally:
         progress.stop()
-    table = Table(title=f"Build summary ({summary.year})", show_header=False)
-    table.add_row("Built", str(len(summary.built)))
-    table.add_row("Failed", str(len(summary.failed)))
-    table.add_row("Skipped", str(len(summary.skipped)))
-    table.add_row("Time", f"{summary.seconds:.1f} s")
-    table.add_row("Output", str(summary.out_dir))
-    console.print(table)
-    for failure in summary.failed:
-        console.print(f"[red]FAILED[/] {failure.la_code} at {failure.stage}: ", end="")
-        console.print(failure.message, markup=False, highlight=False)
+    _print_summary(summary)
     return summary.exit_code
+
+
+def _cmd_add_wave(args: argparse.Namespace) -> int:
+    from civicpulse_report.demo import add_wave
+
+    with console.status(f"Adding synthetic wave {args.add_wave}"):
+        added = add_wave(args.data_out, args.add_wave)
+    console.print(
+        f"Added wave {added.year} to {args.data_out}: {added.path.name}, "
+        f"{added.respondents:,} responses in {added.n_las} LAs and "
+        f"{added.n_neighbourhoods} neighbourhoods. Waves now "
+        f"{', '.join(map(str, added.waves))}. Unchanged: {', '.join(added.unchanged)}; "
+        f"entry added to {', '.join(added.updated)}.\n"
+        f"Next: civicpulse-report build --data {args.data_out} --year {added.year}",
+        highlight=False,
+    )
+    return 0
+
+
+def _cmd_council_demo(args: argparse.Namespace, spec: DemoSpec) -> int:
+    from civicpulse_report.demo import write_council_demo
+
+    with console.status(f"Writing the council demo for {args.council} and its national release"):
+        written = write_council_demo(args.council, args.data_out, spec)
+    console.print(
+        f"Wrote {args.council}'s own synthetic survey and tables, with the benchmark file of "
+        f"the synthetic nation, to {args.data_out}: " + ", ".join(p.name for p in written.values()),
+        highlight=False,
+    )
+    if args.no_build:
+        return 0
+    if not args.la_codes:
+        args.la_codes = [args.council]
+    return _run_build(args, args.data_out)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from civicpulse_report.demo import DemoSpec, generate_demo, write_demo
 
+    if args.add_wave is not None:
+        return _cmd_add_wave(args)
     spec = DemoSpec(n_las=args.las, seed=args.seed)
+    if args.council is not None:
+        return _cmd_council_demo(args, spec)
     with console.status("Generating synthetic demo data"):
         data = generate_demo(spec)
         written = write_demo(data, args.data_out)
@@ -255,18 +426,45 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return _run_build(args, args.data_out)
 
 
+def _build_prechecks(args: argparse.Namespace) -> list[str]:
+    from civicpulse_report.pipeline import BuildOptions, precheck_folders
+
+    template = BuildOptions(
+        data_dir=Path("."),
+        year=args.year,
+        la_codes=tuple(args.la_codes),
+        measures_path=args.measures,
+        settings_path=args.settings,
+        interventions_path=args.interventions,
+        benchmarks_path=args.benchmarks,
+    )
+    return precheck_folders([p for p in args.paths if p.is_dir()], template)
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from civicpulse_report.inputs import validate_paths
+    from civicpulse_report.inputs import check_paths
     from civicpulse_report.measures import load_measures
 
     measures = load_measures(args.measures)
-    problems = validate_paths(args.paths, measures)
-    if problems:
-        raise InputError(problems)
-    console.print(
-        f"[green]OK[/]: {', '.join(str(p) for p in args.paths)} meet the input contract.",
-        highlight=False,
-    )
+    result = check_paths(args.paths, measures)
+    for warning in result.warnings:
+        console.print("[bold yellow]Warning:[/] ", end="")
+        console.print(warning.describe(), markup=False, highlight=False)
+    if result.problems:
+        raise InputError(result.problems)
+    inputs_log = logging.getLogger("civicpulse_report.inputs")
+    level = inputs_log.level
+    inputs_log.setLevel(logging.ERROR)  # the prechecks load the data again: warned above
+    try:
+        notes = _build_prechecks(args)
+    finally:
+        inputs_log.setLevel(level)
+    checked = ", ".join(str(p) for p in args.paths)
+    verb = "meets" if len(args.paths) == 1 else "meet"
+    warned = len(result.warnings)
+    aside = f" ({warned} warning{'s' if warned != 1 else ''} above)" if warned else ""
+    console.print(f"[green]OK[/]: {checked} {verb} the input contract{aside}.", highlight=False)
+    _print_notes(notes)
     return 0
 
 

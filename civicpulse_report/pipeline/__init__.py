@@ -1,9 +1,13 @@
-"""Pipeline: prepare once, run one job per LA, stage and publish outputs atomically.
+"""Pipeline: check and prepare once, run one job per LA and the national draft, publish.
 
-``options`` (what to build, what came back), ``prepare`` (inputs, validation,
-estimates), ``job`` (one LA's report), ``publish`` (staging and atomic moves),
-``executors`` (in-process or forked workers), ``notebook`` (the papermill
-contract and warm kernels) and ``build`` (the whole run).
+``options`` (what to build, what came back), ``prepare`` (the pre-work
+checks that ``validate`` shares, inputs, estimates), ``plan``,
+``comparators`` and ``narrative`` (parts of those checks), ``job`` (one LA's report),
+``national`` (the national draft), ``stages`` (the steps both share),
+``publish`` (staging, carrying over unrequested formats, atomic moves),
+``executors`` (forked workers, never the parent), ``notebook`` (the papermill
+contract and warm kernels), ``provenance`` (what manifests record) and
+``build`` (the whole run, then the index of reports).
 """
 
 from civicpulse_report.pipeline.build import build_reports
@@ -14,25 +18,30 @@ from civicpulse_report.pipeline.notebook import (
     notebook_parameters,
 )
 from civicpulse_report.pipeline.options import (
+    NATIONAL,
     BuildOptions,
     BuildSummary,
     LAResult,
     resolved_configuration,
 )
-from civicpulse_report.pipeline.prepare import RunContext
+from civicpulse_report.pipeline.prepare import Prechecked, RunContext, precheck, precheck_folders
 from civicpulse_report.pipeline.publish import STAGING, recover_interrupted
 
 __all__ = [
+    "NATIONAL",
     "STAGING",
     "BuildOptions",
     "BuildSummary",
     "KernelPool",
     "LAResult",
+    "Prechecked",
     "RunContext",
     "build_reports",
     "execute_report_notebook",
     "front_matter_yaml",
     "notebook_parameters",
+    "precheck",
+    "precheck_folders",
     "recover_interrupted",
     "resolved_configuration",
 ]

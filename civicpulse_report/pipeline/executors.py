@@ -1,9 +1,14 @@
-"""Executors: how the per-LA jobs run, in this process or in forked worker processes.
+"""Executors: the per-report jobs run in forked worker processes, never in the parent.
 
-Every executor takes the run context and the LA codes, runs
-:func:`~civicpulse_report.pipeline.job.build_one` for each LA, passes each
-result to ``on_done`` as it finishes, and returns the results in LA order.
-:func:`run_jobs` picks one from ``options.jobs``.
+:func:`run_jobs` takes the run context and the tasks (LA codes, and
+``national`` for the national draft), runs :func:`run_task` for each in
+``options.jobs`` forked workers (one when ``jobs`` is 1), passes each result
+to ``on_done`` as it finishes, and returns the results in task order.
+
+Even one job runs in a forked worker, so that the parent never executes a
+notebook or renders: Typst keeps a native thread pool that does not survive
+``fork``, and a worker forked after the parent had compiled a PDF would wait
+for it for ever (the next build in the same process, as in a test session).
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from collections.abc import Callable, Sequence
 
 from civicpulse_report.errors import BuildFailure
 from civicpulse_report.pipeline.job import build_one
+from civicpulse_report.pipeline.national import build_national
 from civicpulse_report.pipeline.notebook import KernelPool
-from civicpulse_report.pipeline.options import LAResult
+from civicpulse_report.pipeline.options import NATIONAL, LAResult
 from civicpulse_report.pipeline.prepare import RunContext
 
 OnDone = Callable[[LAResult], None]
@@ -26,39 +32,25 @@ OnDone = Callable[[LAResult], None]
 _WORKER_CTX: RunContext | None = None
 
 
+def run_task(ctx: RunContext, task: str, pool: KernelPool | None) -> LAResult:
+    """Build one task: the national draft for ``national``, else the LA of that code."""
+    if task == NATIONAL:
+        return build_national(ctx, pool)
+    return build_one(ctx, task, pool)
+
+
 def run_jobs(
     ctx: RunContext,
     la_codes: Sequence[str],
     on_done: OnDone | None = None,
 ) -> list[LAResult]:
-    """Build the LAs, in ``ctx.options.jobs`` forked workers when more than one.
+    """Build the tasks in ``ctx.options.jobs`` forked workers (at most one per task).
 
-    A worker that dies (killed, out of memory) fails only the LA it was
+    A worker that dies (killed, out of memory) fails only the task it was
     building; a replacement worker carries on with the rest.
     """
     jobs = max(1, min(ctx.options.jobs, len(la_codes)))
-    if jobs == 1:
-        return run_in_process(ctx, la_codes, on_done)
     return run_forked(ctx, la_codes, jobs, on_done)
-
-
-def run_in_process(
-    ctx: RunContext,
-    la_codes: Sequence[str],
-    on_done: OnDone | None = None,
-) -> list[LAResult]:
-    """Build the LAs one after another in this process, with one warm kernel."""
-    results: list[LAResult] = []
-    pool = KernelPool(fresh=ctx.options.fresh_kernels)
-    try:
-        for code in la_codes:
-            res = build_one(ctx, code, pool)
-            results.append(res)
-            if on_done:
-                on_done(res)
-    finally:
-        pool.close()
-    return results
 
 
 def _forget_inherited_event_loops() -> None:
@@ -86,7 +78,7 @@ def _worker_main(tasks: mp.Queue, results: mp.Queue, fresh: bool) -> None:
                 break
             results.put(("start", la_code, os.getpid()))
             assert _WORKER_CTX is not None
-            results.put(("done", build_one(_WORKER_CTX, la_code, pool), os.getpid()))
+            results.put(("done", run_task(_WORKER_CTX, la_code, pool), os.getpid()))
     finally:
         pool.close()
 

@@ -1,38 +1,101 @@
-"""Prepare a run once: load and validate every input, then compute all estimates.
+"""Prepare a run once: every pre-work check, then the one pass of estimates.
 
-Nothing is written if anything is wrong. The result is a :class:`RunContext`:
-everything the per-LA jobs share (data, configuration, the one vectorised
-pass of estimates split by LA, and the provenance the manifests record),
-computed once in the parent and inherited by forked workers.
+:func:`precheck` is every check a build makes before any work: configuration,
+the input tables, the year, the LA codes asked for, LAs without survey
+responses in the year, nearest-neighbour candidates and comparators, the
+benchmark file, the authors' narrative files, the notebook contract and the
+renderer. ``validate`` and ``build`` both call it, so ``validate`` never
+accepts what ``build`` then refuses. Nothing is written if anything is wrong.
+
+:func:`prepare` then computes all estimates once and returns the
+:class:`RunContext` that the per-LA jobs share (computed in the parent and
+inherited by forked workers).
 """
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import logging
-import platform
 import re
-import subprocess
 import time
-from dataclasses import dataclass
-from importlib import metadata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from civicpulse_report import __version__, paths, render
+from civicpulse_report import render
 from civicpulse_report.errors import InputError, Problem
-from civicpulse_report.inputs import Dataset, check_la_code, file_sha256, load_dataset
+from civicpulse_report.inputs import Dataset, file_sha256, load_dataset
 from civicpulse_report.insight import Intervention, load_interventions
 from civicpulse_report.measures import Measures, load_measures
+from civicpulse_report.pipeline.comparators import (
+    comparator_checks,
+    comparator_lines,
+    comparator_scopes,
+)
+from civicpulse_report.pipeline.narrative import narrative_files, read_narratives
 from civicpulse_report.pipeline.notebook import check_parameters, notebook_parameters
 from civicpulse_report.pipeline.options import BuildOptions
+from civicpulse_report.pipeline.plan import (
+    benchmark_file,
+    code_problems,
+    folder_problems,
+    national_plan,
+    no_responses_message,
+)
+from civicpulse_report.pipeline.provenance import (
+    display_path,
+    git_commit,
+    input_hashes,
+    tool_versions,
+)
 from civicpulse_report.settings import Settings, load_settings
-from civicpulse_report.statistics import EstimateSet, compute_estimates
+from civicpulse_report.statistics import BenchmarkRelease, EstimateSet, compute_estimates
 
 log = logging.getLogger(__name__)
 
 SYNTHETIC_CODE = re.compile(r"^X0[6-9]\d{6}$")
+
+
+@dataclass(frozen=True)
+class Prechecked:
+    """What the pre-work checks found: the loaded inputs and the plan of the run.
+
+    Attributes
+    ----------
+    year : int
+        The wave reported.
+    la_codes : tuple of str
+        The LAs this run builds (may be empty with ``--national-only``).
+    skipped : tuple of str
+        LAs in the LA lookup with no survey responses in the year: not built,
+        never failures.
+    national : bool
+        Whether the national draft is built.
+    benchmarks_path : Path, optional
+        The benchmark file that supplies comparators, if any.
+    narratives : dict
+        Authors' sections by report (``"national"`` or an LA code), from the
+        Markdown files that exist.
+    notes : tuple of str
+        What the run says before it starts (skipped LAs, k used, comparators).
+    """
+
+    options: BuildOptions
+    year: int
+    dataset: Dataset
+    measures: Measures
+    settings: Settings
+    interventions: tuple[Intervention, ...]
+    la_codes: tuple[str, ...]
+    skipped: tuple[str, ...]
+    national: bool
+    renderer: str
+    benchmarks_path: Path | None = None
+    benchmarks: BenchmarkRelease | None = None
+    narratives: dict[str, dict[str, str]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,51 +115,14 @@ class RunContext:
     tool_versions: dict[str, str]
     git_commit: str | None
     by_la: dict[str, pd.DataFrame]
-
-
-def _git_commit() -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=paths.PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        )
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=paths.PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-        return out.stdout.strip() + ("-dirty" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
-def tool_versions() -> dict[str, str]:
-    """Versions of Python and the packages and tools that shape the outputs."""
-    versions = {"python": platform.python_version(), "civicpulse-report": __version__}
-    for dist in (
-        "pandas",
-        "numpy",
-        "scipy",
-        "pandera",
-        "papermill",
-        "nbclient",
-        "ipykernel",
-        "matplotlib",
-        "seaborn",
-        "typst",
-        "pypandoc-binary",
-        "pyreadstat",
-    ):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            versions[dist] = metadata.version(dist)
-    versions.update(render.tool_versions())
-    return versions
+    la_codes: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    national: bool = False
+    narratives: dict[str, dict[str, str]] = field(default_factory=dict)
+    narrative_sources: dict[str, dict[str, str]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    comparator_scopes: dict[str, str] = field(default_factory=dict)
+    comparator_lines: tuple[str, ...] = ()
 
 
 def is_synthetic(dataset: Dataset) -> bool:
@@ -104,29 +130,133 @@ def is_synthetic(dataset: Dataset) -> bool:
     return bool(dataset.la_lookup["la_code"].astype(str).str.match(SYNTHETIC_CODE).any())
 
 
-def _check_requested_codes(la_codes: tuple[str, ...], known: set[str]) -> None:
-    """Refuse requested LA codes that are malformed or not in the LA lookup."""
-    problems = []
-    for code in la_codes:
-        if not check_la_code(code):
-            problems.append(
-                Problem(
-                    "--la",
-                    f"'{code}' is not a valid LA code",
-                    hint="use a GSS code such as E06000001",
-                )
-            )
-        elif code not in known:
-            problems.append(
-                Problem(
-                    "--la",
-                    f"LA code '{code}' is not in the LA lookup",
-                    values=(code,),
-                    hint="check the code against la_lookup",
-                )
-            )
+def precheck(options: BuildOptions) -> Prechecked:
+    """Every check a build makes before any work, in the order a build makes them.
+
+    Parameters
+    ----------
+    options : BuildOptions
+
+    Returns
+    -------
+    Prechecked
+        The loaded inputs and the plan: LAs to build, LAs skipped for want of
+        responses, whether the national draft is built, and the notes to show.
+
+    Raises
+    ------
+    InputError
+        Bad configuration or data, a missing year, an unknown or unsafe LA
+        code, an LA asked for with no responses in the year, a bad benchmark
+        or narrative file, or comparators that cannot be formed; every problem
+        found at this point at once. Nothing is written.
+    ParameterError
+        The LA notebook's ``parameters`` cell does not match the contract.
+    RenderError
+        The renderer asked for is not available.
+    """
+    measures = load_measures(options.measures_path)
+    settings = load_settings(options.settings_path)
+    interventions = load_interventions(options.interventions_path, measures)
+    dataset = load_dataset(options.data_dir, measures, year=options.year)
+    year = options.year if options.year is not None else dataset.waves[-1]
+
+    lookup_codes = [str(c) for c in dataset.la_lookup["la_code"]]
+    known = set(lookup_codes)
+    survey = dataset.survey
+    responding = set(survey.loc[survey["wave"] == year, "la_code"].astype(str))
+    empty = sorted(known - responding)
+    problems = code_problems(options.la_codes, known, set(empty), year)
+    problems += folder_problems(lookup_codes)
+
+    benchmarks_path = benchmark_file(options)
+    national, national_problems, notes = national_plan(options, benchmarks_path)
+    problems += national_problems
+    if options.national == "only":
+        la_codes: tuple[str, ...] = ()
+    elif options.la_codes:
+        la_codes = tuple(options.la_codes)
+    else:
+        la_codes = tuple(c for c in sorted(known) if c in responding)
+    if empty:
+        notes.insert(0, no_responses_message(empty, year) + ".")
+
+    benchmarks, comparator_problems, comparator_notes = comparator_checks(
+        dataset, settings, year, benchmarks_path
+    )
+    problems += comparator_problems
+    notes += comparator_notes
+
+    narratives, narrative_problems = read_narratives(
+        narrative_files(options.narrative_folder, la_codes, national=national)
+    )
+    problems += narrative_problems
     if problems:
-        raise InputError(problems)
+        raise InputError(problems, summary=_summary(problems))
+
+    if la_codes:
+        check_parameters(
+            options.notebook, notebook_parameters("X06000001", year, Path("facts.json"))
+        )
+    renderer = render.resolve_renderer(options.renderer)
+    return Prechecked(
+        options=options,
+        year=year,
+        dataset=dataset,
+        measures=measures,
+        settings=settings,
+        interventions=tuple(interventions),
+        la_codes=la_codes,
+        skipped=tuple(empty),
+        national=national,
+        renderer=renderer,
+        benchmarks_path=benchmarks_path,
+        benchmarks=benchmarks,
+        narratives=narratives,
+        notes=tuple(notes),
+    )
+
+
+def precheck_folders(folders: Sequence[Path], template: BuildOptions) -> list[str]:
+    """:func:`precheck` each data folder as ``build --data`` would (``validate`` does this).
+
+    Parameters
+    ----------
+    folders : sequence of Path
+        Data folders.
+    template : BuildOptions
+        The build's options; ``data_dir`` is replaced by each folder.
+
+    Returns
+    -------
+    list of str
+        Every folder's notes (LAs without responses, neighbours, comparators).
+
+    Raises
+    ------
+    InputError
+        With the problems of every folder that a build would refuse.
+    ParameterError, RenderError
+        As :func:`precheck`.
+    """
+    notes: list[str] = []
+    problems: list[Problem] = []
+    for folder in folders:
+        try:
+            notes += precheck(dataclasses.replace(template, data_dir=Path(folder))).notes
+        except InputError as error:
+            problems += error.problems
+    if problems:
+        n = len(problems)
+        raise InputError(
+            problems, summary=f"{n} problem{'s' if n != 1 else ''} a build would refuse"
+        )
+    return notes
+
+
+def _summary(problems: list[Problem]) -> str:
+    n = len(problems)
+    return f"{n} problem{'s' if n != 1 else ''} found before the build could start"
 
 
 def _split_by_la(estimates: EstimateSet) -> dict[str, pd.DataFrame]:
@@ -146,12 +276,14 @@ def _split_by_la(estimates: EstimateSet) -> dict[str, pd.DataFrame]:
     }
 
 
-def prepare(options: BuildOptions) -> RunContext:
-    """Load config and data, validate, and compute all estimates.
+def prepare(options: BuildOptions, checked: Prechecked | None = None) -> RunContext:
+    """Run the pre-work checks (unless given), then compute all estimates once.
 
     Parameters
     ----------
     options : BuildOptions
+    checked : Prechecked, optional
+        The result of :func:`precheck` for these options, when already run.
 
     Returns
     -------
@@ -160,44 +292,55 @@ def prepare(options: BuildOptions) -> RunContext:
     Raises
     ------
     InputError
-        Bad configuration, bad data, a missing year or an unknown LA code.
-        Nothing has been written when this is raised.
+        As :func:`precheck`. Nothing has been written when this is raised.
     """
-    measures = load_measures(options.measures_path)
-    settings = load_settings(options.settings_path)
-    interventions = load_interventions(options.interventions_path, measures)
-    dataset = load_dataset(options.data_dir, measures, year=options.year)
-    year = options.year if options.year is not None else dataset.waves[-1]
-
-    known = set(dataset.la_lookup["la_code"].astype(str))
-    _check_requested_codes(options.la_codes, known)
-    check_parameters(options.notebook, notebook_parameters("X06000001", year, Path("facts.json")))
-    renderer = render.resolve_renderer(options.renderer)
-
+    checked = checked or precheck(options)
     started = time.perf_counter()
-    estimates = compute_estimates(dataset, measures, settings)
-    log.info("estimates for %d LAs computed in %.1fs", len(known), time.perf_counter() - started)
-    by_la = _split_by_la(estimates)
-    hashes = dict(dataset.files)
-    for cfg in (
+    estimates = compute_estimates(
+        checked.dataset, checked.measures, checked.settings, benchmarks=checked.benchmarks
+    )
+    log.info(
+        "estimates for %d LAs computed in %.1fs",
+        len(checked.dataset.la_lookup),
+        time.perf_counter() - started,
+    )
+    config_files = [
         options.measures_path,
         options.settings_path,
         options.interventions_path,
-        options.notebook,
-    ):
-        hashes[str(cfg)] = file_sha256(cfg)
+    ]
+    if checked.la_codes:
+        config_files.append(options.notebook)
+    if checked.national:
+        config_files.append(options.national_notebook)
+    if checked.benchmarks_path is not None:
+        config_files.append(checked.benchmarks_path)
+    narrative_sources = {
+        name: {"file": display_path(path), "sha256": file_sha256(path)}
+        for name, path in narrative_files(
+            options.narrative_folder, checked.la_codes, national=checked.national
+        ).items()
+    }
     return RunContext(
         options=options,
-        year=year,
-        dataset=dataset,
-        measures=measures,
-        settings=settings,
-        interventions=tuple(interventions),
+        year=checked.year,
+        dataset=checked.dataset,
+        measures=checked.measures,
+        settings=checked.settings,
+        interventions=checked.interventions,
         estimates=estimates,
-        synthetic=is_synthetic(dataset),
-        renderer=renderer,
-        input_hashes=hashes,
+        synthetic=is_synthetic(checked.dataset),
+        renderer=checked.renderer,
+        input_hashes=input_hashes(checked.dataset.files, config_files),
         tool_versions=tool_versions(),
-        git_commit=_git_commit(),
-        by_la=by_la,
+        git_commit=git_commit(),
+        by_la=_split_by_la(estimates),
+        la_codes=checked.la_codes,
+        skipped=checked.skipped,
+        national=checked.national,
+        narratives=checked.narratives,
+        narrative_sources=narrative_sources,
+        notes=checked.notes,
+        comparator_scopes=comparator_scopes(estimates),
+        comparator_lines=comparator_lines(estimates),
     )

@@ -1,9 +1,15 @@
 """Staging folders, manifests and atomic publishing into ``<out>/<year>/<la_code>/``.
 
-Each LA is built into its own folder under ``<out>/<year>/.staging/``. Only
-when every file and the manifest are there does :func:`publish` move it into
-place, keeping the previous report aside until the new one is in. A run
-killed half way is tidied up by the next one (:func:`recover_interrupted`).
+Each LA (and the national draft) is built into its own folder under
+``<out>/<year>/.staging/``. Only when every file and the manifest are there
+does :func:`publish` move it into place, keeping the previous report aside
+until the new one is in. A run killed half way is tidied up by the next one
+(:func:`recover_interrupted`).
+
+A rebuild in fewer formats keeps the others: :func:`carry_over` copies the
+previous folder's report files (``report.pdf``, ...) of formats not asked for into
+the staging folder and returns, for the manifest, which files were kept and
+from which earlier build.
 """
 
 from __future__ import annotations
@@ -12,8 +18,11 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from civicpulse_report.render import OUTPUT_NAMES
 
 STAGING = ".staging"
 MANIFEST = "manifest.json"
@@ -58,6 +67,57 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
     (folder / MANIFEST).write_text(
         json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False), encoding="utf-8"
     )
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The ``manifest.json`` of a published folder, or None when absent or unreadable."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def carry_over(previous: Path, staging: Path, built: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Copy the previous report's files of formats not built now into ``staging``.
+
+    Parameters
+    ----------
+    previous : Path
+        The published folder this build replaces (need not exist).
+    staging : Path
+        The staging folder, holding this build's own files already.
+    built : sequence of str
+        The formats rendered by this build (``html``, ``pdf``, ``docx``).
+
+    Returns
+    -------
+    dict
+        By file name (``report.pdf``): the format, the size and SHA-256 of the
+        kept file, and when and by which commit it was built (from the
+        previous manifest; a file that was itself carried over keeps its
+        original build). Empty when nothing was kept.
+    """
+    kept: dict[str, dict[str, Any]] = {}
+    if not previous.is_dir():
+        return kept
+    manifest = read_manifest(previous) or {}
+    earlier = manifest.get("carried_over")
+    earlier = earlier if isinstance(earlier, dict) else {}
+    for fmt, name in OUTPUT_NAMES.items():
+        path = previous / name
+        if fmt in built or not path.is_file() or (staging / name).exists():
+            continue
+        shutil.copy2(path, staging / path.name)
+        origin = earlier.get(path.name) if isinstance(earlier.get(path.name), dict) else {}
+        kept[path.name] = {
+            "format": fmt,
+            "bytes": path.stat().st_size,
+            "sha256": _sha256_bytes(staging / path.name),
+            "built_at": origin.get("built_at", manifest.get("built_at")),
+            "git_commit": origin.get("git_commit", manifest.get("git_commit")),
+        }
+    return kept
 
 
 def publish(staging: Path, final: Path) -> None:

@@ -31,10 +31,12 @@ from civicpulse_report.insight import (
     recommend,
 )
 from civicpulse_report.measures import Measures
+from civicpulse_report.report.alt_text import figure_alt_texts
 from civicpulse_report.settings import Settings
 from civicpulse_report.statistics import (
     COMPARATORS,
     EstimateSet,
+    comparator_sentence,
     design_effect,
     index_id,
     indicator_polarity,
@@ -118,6 +120,7 @@ def build_facts(
     year: int,
     *,
     synthetic: bool,
+    narrative: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Assemble one LA's fact bundle.
 
@@ -134,6 +137,11 @@ def build_facts(
         The wave reported (must be in ``est.waves``).
     synthetic : bool
         Whether the inputs are the synthetic demo data (every output says so).
+    narrative : mapping of str to str, optional
+        The council's own text (:func:`~civicpulse_report.report.narrative.read_narrative`
+        of ``data/config/narrative/<la_code>.md``), stored verbatim as
+        ``bundle['narrative']``; the report shows its ``Foreword``. None (the
+        default) leaves the bundle without the key.
 
     Returns
     -------
@@ -146,6 +154,8 @@ def build_facts(
     previous = waves[-2] if len(waves) > 1 else None
     # The LA's view of the estimates, taken once: every insight function below reads it.
     view = LAView.from_estimates(est.estimates, la_code, year, la_name=str(la["la_name"]))
+    # What each comparator is, for this LA: named for what it is, or absent and why.
+    scopes = est.scopes_for(la_code, year)
     now = _estimate_rows(view.estimates, measures)
     la_all = _estimate_rows(view.overall, measures)
     eng_all = _estimate_rows(view.england, measures)
@@ -215,7 +225,11 @@ def build_facts(
             (e["wave"] <= year)
             & (e["breakdown"] == "all")
             & e["indicator"].isin(all_indices)
-            & (((e["level"] == "la") & (e["area_code"] == la_code)) | (e["level"] == "england"))
+            & (
+                ((e["level"] == "la") & (e["area_code"] == la_code))
+                # No top-level line when it is the LA itself (a one-LA data set).
+                | ((e["level"] == "england") & scopes["england"].available)
+            )
         ],
         measures,
     ).sort_values(["indicator", "level", "wave"])
@@ -225,9 +239,10 @@ def build_facts(
     ]
 
     quadrant = quadrant_table(est.estimates, year)
-    quadrant = quadrant.merge(
-        dataset.la_lookup[["la_code", "la_name"]], on="la_code", how="left"
-    ).sort_values("la_code")
+    # Names from every LA of the run: those of the lookup and of a benchmark file.
+    areas = est.areas if est.areas is not None else dataset.la_lookup
+    quadrant = quadrant.merge(areas[["la_code", "la_name"]], on="la_code", how="left")
+    quadrant = quadrant.sort_values("la_code")
     this_quadrant = quadrant[quadrant["la_code"] == la_code]
     legacy = legacy_comparison(dataset.legacy, view, measures)
     lens = lens_comparison(view, measures=measures, neighbourhood_names=names)
@@ -270,7 +285,14 @@ def build_facts(
             }
         )
     neighbour_codes = est.neighbours[est.neighbours["la_code"] == la_code].sort_values("rank")
-    neighbour_names = [str(lookup.loc[c, "la_name"]) for c in neighbour_codes["neighbour_code"]]
+    area_names = areas.set_index("la_code")["la_name"]
+    neighbour_names = [str(area_names[c]) for c in neighbour_codes["neighbour_code"]]
+    source_note = (
+        f"National, regional, LA-type and nearest-neighbour figures come from the benchmark "
+        f"file (release {est.benchmark_release})."
+        if est.benchmark_release
+        else ""
+    )
     n_hoods = int((dataset.neighbourhoods["la_code"] == la_code).sum())
 
     facts = {
@@ -290,7 +312,16 @@ def build_facts(
             "min_base": settings.min_base,
             "confidence_level": settings.confidence_level,
             "reference_wave": est.reference.wave,
+            "index_reference": est.reference_name,
             "neighbours": neighbour_names,
+            "comparators": {level: scope.as_dict() for level, scope in scopes.items()},
+            "comparator_sentence": comparator_sentence(scopes, source_note),
+            "national_coverage": None if est.coverage is None else asdict(est.coverage),
+            "benchmark_release": est.benchmark_release,
+            "neighbours_k": {
+                "requested": settings.neighbours_k,
+                "used": scopes["neighbours"].k_used or 0,
+            },
             "n_neighbourhoods": n_hoods,
             "n_las": len(lookup),
             "branding": asdict(settings.branding),
@@ -337,7 +368,12 @@ def build_facts(
             for d in alpha.index
         ],
     }
-    return _clean(facts)
+    bundle = _clean(facts)
+    # Words written from the numbers above: every figure's alt text.
+    bundle["figure_alt"] = figure_alt_texts(bundle)
+    if narrative is not None:
+        bundle["narrative"] = {str(k): str(v) for k, v in narrative.items()}
+    return bundle
 
 
 def write_facts(facts: Mapping[str, Any], path: Path) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from civicpulse_report.statistics import COMPARATOR_LABELS, COMPARATORS
+from civicpulse_report.statistics import COMPARATOR_LABELS, COMPARATORS, GROUPS
 
 TABLE_COLUMNS = [
     "table",
@@ -93,6 +93,14 @@ def _row(
     return row
 
 
+def _scope_names(meta: Mapping[str, Any]) -> dict[str, str | None]:
+    """Each comparator's name for this LA (None when it has none); standard labels for old bundles."""
+    scopes = meta.get("comparators")
+    if not scopes:
+        return {**COMPARATOR_LABELS, GROUPS: COMPARATOR_LABELS["england"]}
+    return {level: s["name"] if s.get("available") else None for level, s in scopes.items()}
+
+
 def facts_to_table(facts: Mapping[str, Any]) -> pd.DataFrame:
     """Flatten a fact bundle into the tidy tables.csv frame.
 
@@ -110,17 +118,24 @@ def facts_to_table(facts: Mapping[str, Any]) -> pd.DataFrame:
     la_name = meta["la_name"]
     base_flags = ["synthetic"] if meta.get("synthetic") else []
     rows: list[dict[str, Any]] = []
+    # The comparator column names each comparator for what it is (a pooled
+    # sample is never "England"); a comparator the LA has none of is left out.
+    names = _scope_names(meta)
+    top, within = names.get("england"), names.get(GROUPS)
+    centre = top or within
 
     for rec in facts["headline"]:
-        rows.append(_row("headline", rec, area=la_name, flags=base_flags))
+        rows.append(_row("headline", rec, area=la_name, comparator=top, flags=base_flags))
     for rec in facts["la_indicators"]:
         for name in COMPARATORS:
+            if names.get(name) is None:
+                continue
             rows.append(
                 _row(
                     "indicators",
                     rec,
                     area=la_name,
-                    comparator=COMPARATOR_LABELS[name],
+                    comparator=names[name],
                     comparator_value=rec.get(f"{name}_value"),
                     significance=rec.get(f"sig_{name}"),
                     flags=base_flags,
@@ -146,7 +161,7 @@ def facts_to_table(facts: Mapping[str, Any]) -> pd.DataFrame:
                     "area": "All LAs",
                     "wave": meta["year"],
                     "estimate": rec.get(key),
-                    "comparator": "England",
+                    "comparator": centre,
                     "comparator_value": rec.get("england"),
                     "significance": "not tested",
                     "suppressed": False,
@@ -159,6 +174,7 @@ def facts_to_table(facts: Mapping[str, Any]) -> pd.DataFrame:
                 "breakdowns",
                 {**rec, "breakdown": rec.get("breakdown_label", rec.get("breakdown"))},
                 area=la_name,
+                comparator=within,
                 flags=base_flags,
             )
         )
@@ -168,18 +184,19 @@ def facts_to_table(facts: Mapping[str, Any]) -> pd.DataFrame:
                 "neighbourhoods",
                 {**rec, "breakdown": "neighbourhood", "group": rec.get("name")},
                 area=rec.get("name") or rec.get("area_code"),
+                comparator=within,
                 flags=[*base_flags, "modelled (empirical Bayes)"],
             )
         )
     for rec in facts["trend"]:
-        area = la_name if rec.get("level") == "la" else "England"
+        is_la = rec.get("level") == "la"
         rows.append(
             _row(
                 "trend",
                 rec,
-                area=area,
-                comparator=None if area == "England" else "England",
-                significance=None if area != "England" else "not tested",
+                area=la_name if is_la else (centre or "England"),
+                comparator=top if is_la else None,
+                significance=None if is_la else "not tested",
                 flags=base_flags,
             )
         )
@@ -216,7 +233,7 @@ def facts_to_table(facts: Mapping[str, Any]) -> pd.DataFrame:
                     "estimate": rec.get(axis),
                     "ci_lower": rec.get(f"{axis}_ci_lower"),
                     "ci_upper": rec.get(f"{axis}_ci_upper"),
-                    "comparator": "England",
+                    "comparator": centre,
                     "comparator_value": rec.get(f"england_{axis}"),
                     "significance": rec.get(f"{axis}_sig_england", "not tested"),
                     "suppressed": False,
@@ -240,7 +257,7 @@ def facts_to_table(facts: Mapping[str, Any]) -> pd.DataFrame:
                     "ci_lower": rec.get(f"{axis}_ci_lower"),
                     "ci_upper": rec.get(f"{axis}_ci_upper"),
                     "base": rec.get("base"),
-                    "comparator": "England",
+                    "comparator": centre,
                     "comparator_value": rec.get(f"england_{axis}"),
                     "significance": rec.get(f"{axis}_sig_england", "not tested"),
                     "suppressed": False,
@@ -263,6 +280,7 @@ def facts_to_table(facts: Mapping[str, Any]) -> pd.DataFrame:
                 "priorities",
                 {**rec, "label": rec.get("indicator_label"), "group": rec.get("where")},
                 area=la_name,
+                comparator=within,
                 significance="worse" if rec.get("significant") else "similar",
                 flags=[
                     *base_flags,
@@ -289,6 +307,7 @@ def facts_to_table(facts: Mapping[str, Any]) -> pd.DataFrame:
                             "wave": meta["year"],
                         },
                         area=la_name,
+                        comparator=within,
                         flags=[
                             *base_flags,
                             f"recommendation {number}: {name}",

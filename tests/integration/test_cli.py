@@ -106,8 +106,23 @@ def test_installed_console_script_shows_help() -> None:
     [
         ([], ("demo", "validate", "build", "--version")),
         (["demo"], ("--out", "--reports", "--las", "--seed", "--no-build")),
-        (["validate"], ("PATH", "--measures")),
-        (["build"], ("--data", "--year", "--la", "--renderer", "--jobs", "--out", "--build-dir")),
+        (["validate"], ("PATH", "--measures", "--year", "--la", "--settings", "--benchmarks")),
+        (
+            ["build"],
+            (
+                "--data",
+                "--year",
+                "--la",
+                "--renderer",
+                "--jobs",
+                "--out",
+                "--build-dir",
+                "html,pdf,docx",
+                "--benchmarks",
+                "--national-only",
+                "--no-national",
+            ),
+        ),
     ],
 )
 def test_help_works_for_every_command(
@@ -236,4 +251,13 @@ def test_a_spreadsheet_with_a_formula_is_rejected_with_the_cell(
     assert "la_lookup.xlsx" in err and "formula" in err
     assert f"{cell}: =HYPERLINK" in err, f"the message should name cell {cell}"
     assert "Traceback" not in err
+    assert_nothing_written(outputs)
+
+
+def test_build_refuses_an_unknown_format_naming_the_known_ones(
+    small_demo_dir: Path, outputs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(build_args(small_demo_dir, outputs, "--format", "html,odt"), capsys)
+    assert code == 2
+    assert "html, pdf, docx" in err and "'html,odt'" in err
     assert_nothing_written(outputs)

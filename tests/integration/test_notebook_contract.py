@@ -1,7 +1,7 @@
-"""The stored LA report notebook keeps its contract.
+"""The stored LA report notebook keeps its contract (and the national one its parameters).
 
-One ``parameters`` cell (la_code, year, facts_path) that the build checks before
-running anything; stored without outputs; paired with its jupytext ``.py``;
+One ``parameters`` cell (la_code, year, facts_path; the national draft's: year,
+facts_path) that the build checks before running anything; stored without outputs; paired with its jupytext ``.py``;
 every cell hidden from readers, every figure captioned and described; and no
 statistics computed in the notebook (ARCHITECTURE.md decision 1).
 """
@@ -19,8 +19,9 @@ import yaml
 
 from civicpulse_report import paths
 from civicpulse_report.errors import ParameterError
+from civicpulse_report.pipeline import BuildOptions, notebook_parameters
 from civicpulse_report.pipeline import notebook as notebook_module
-from civicpulse_report.pipeline import notebook_parameters
+from civicpulse_report.pipeline.national import national_parameters
 from civicpulse_report.pipeline.notebook import (
     check_parameters,
     declared_parameters,
@@ -133,6 +134,15 @@ def test_exactly_one_parameters_cell_declares_the_contract(nb: nbformat.Notebook
     assert set(declared_parameters(NOTEBOOK)) == CONTRACT
     # What the build passes is exactly what the notebook declares.
     assert set(notebook_parameters("X06000001", 2026, Path("f.json"))) == CONTRACT
+
+
+def test_the_national_notebook_declares_what_the_pipeline_passes() -> None:
+    passed = national_parameters(2026, Path("national.json"))
+    assert set(passed) == {"year", "facts_path"}
+    assert set(declared_parameters(BuildOptions(data_dir=Path(".")).national_notebook)) == set(
+        passed
+    )
+    check_parameters(BuildOptions(data_dir=Path(".")).national_notebook, passed)
 
 
 def test_check_parameters_accepts_the_contract() -> None:
