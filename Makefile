@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## Create .venv and install the package with its dev tools
 
 demo: $(STAMP) ## Generate the synthetic demo data and build every demo LA's report
-	$(BIN)/civicpulse-report demo --jobs $(JOBS)
+	$(BIN)/civicpulse-report demo --jobs $(JOBS) --format html,pdf,docx
 
 demo-data: $(STAMP) ## Only generate the synthetic demo data into data/demo/
 	$(BIN)/civicpulse-report demo --no-build

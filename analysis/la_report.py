@@ -53,6 +53,13 @@ def draw(fig):
     plt.close(fig)
 
 
+def chart_data(label, table, **options):
+    """Under a figure: its alt text (from the bundle) and the numbers behind it."""
+    alt = facts["figure_alt"].get(label)
+    if alt:
+        show(p.figure_data(alt, f"The data behind @{label}.", table, **options))
+
+
 def domain_heading(domain_id):
     d = domains[domain_id]
     show(f"# {d['label']}\n\n{p.escape_md(d['description'])}\n")
@@ -68,17 +75,46 @@ def domain_figure(domain_id):
         for r in domain_rows(domain_id)
     ]
     draw(plots.estimate_dot_chart(rows, xlabel={"percent": "Per cent"}))
+    chart_data(f"fig-{domain_id}", p.estimate_data(rows, label_header="Indicator", label_key="unit_label"))
+
+
+# Comparators named for what they are (bundle meta); one without a figure is left out, saying why.
+comparators = meta["comparators"]
+SHORT_HEADER = {"LA type": "Same type", "Nearest neighbours": "Neighbours"}
+shown_comparators = [k for k in ("england", "region", "la_type", "neighbours") if comparators[k]["available"]]
+missing_comparators = [comparators[k] for k in ("england", "region", "la_type", "neighbours")
+                       if not comparators[k]["available"]]
+
+
+def comparator_header(key):
+    return p.escape_md(SHORT_HEADER.get(comparators[key]["name"], comparators[key]["name"]))
+
+
+top_shown = comparators["england"]["available"]
+within_name = p.escape_md(comparators["groups"]["name"])  # what groups and neighbourhoods are compared with
+index_scale = f"Index ({meta['index_reference']}, first wave = 100)"  # an axis label: plain text
 
 
 def domain_table(domain_id):
+    vs = ([f"vs {comparator_header('england')}"] if "england" in shown_comparators else [])
     show(p.md_table(
-        ["Indicator", "Area", "95% CI", "England", "Region", "Same type", "Neighbours", "vs England", "Change"],
+        ["Indicator", "Area", "95% CI", *[comparator_header(k) for k in shown_comparators], *vs, "Change"],
         [[p.escape_md(indicators[r["indicator"]]["label"]), p.value(r), p.interval(r),
-          p.value(r, "england_value"), p.value(r, "region_value"), p.value(r, "la_type_value"),
-          p.value(r, "neighbours_value"), p.significance(r), p.change_text(r)]
+          *[p.value(r, f"{k}_value") for k in shown_comparators],
+          *([p.significance(r)] if vs else []), p.change_text(r)]
          for r in domain_rows(domain_id)],
     ))
+    if missing_comparators:
+        show(" ".join(f"*Not shown: {p.escape_md(c['name'])}, because {p.escape_md(c['reason'])}.*"
+                      for c in missing_comparators))
 
+
+# %%
+#| echo: false
+# The council's own foreword (data/config/narrative/<la_code>.md), shown verbatim.
+foreword = (facts.get("narrative") or {}).get("Foreword")
+if foreword:
+    show(f"# Foreword\n\n{foreword}\n")
 
 # %% [markdown]
 # # Summary
@@ -97,8 +133,7 @@ show(
     f"This report describes active citizenship in **{name}** ({p.escape_md(meta['la_type'])}, "
     f"{p.escape_md(meta['region'])}) from the Civic Pulse survey, wave {meta['year']}: "
     f"{p.fmt_int(q['respondents'])} respondents, weighted to the adult population of "
-    f"{p.fmt_int(q['weighted_base'])}. Estimates are compared with England, the region, "
-    f"LAs of the same type and the {len(meta['neighbours'])} most similar LAs (nearest neighbours). "
+    f"{p.fmt_int(q['weighted_base'])}. {p.escape_md(meta['comparator_sentence'])} "
     f"95% confidence intervals are shown throughout."
 )
 
@@ -122,15 +157,19 @@ show("\n".join(f"{i}. {p.escape_md(f['text'])}" for i, f in enumerate(facts["fin
 #| fig-cap: "Civic Pulse domain indices for the area, with 95% confidence intervals, against England (black tick)."
 #| fig-alt: "Dot chart of the five Civic Pulse domain indices for the local authority with 95% confidence interval bars and a black tick for England on each row; the values are listed in the table below and in tables.csv."
 rows = [{**r, "label": domains[r["indicator"].removeprefix("index_")]["label"]} for r in facts["headline"]]
-draw(plots.estimate_dot_chart(rows, xlabel="Index (England, first wave = 100)"))
+draw(plots.estimate_dot_chart(rows, xlabel=index_scale))
+chart_data("fig-headline", p.estimate_data(rows, label_header="Domain"))
 
 # %%
 #| echo: false
 #| label: tbl-headline
 #| tbl-cap: "Civic Pulse domain indices: the area against England."
 show(p.md_table(
-    ["Domain", "Index", "95% CI", "England", "Compared with England", "Change since last wave"],
-    [[r["label"], p.value(r), p.interval(r), p.value(eng_headline[r["indicator"]]), p.significance(r), p.change_text(r)]
+    ["Domain", "Index", "95% CI",
+     *([comparator_header("england"), f"Compared with {comparator_header('england')}"] if top_shown else []),
+     "Change since last wave"],
+    [[r["label"], p.value(r), p.interval(r),
+      *([p.value(eng_headline[r["indicator"]]), p.significance(r)] if top_shown else []), p.change_text(r)]
      for r in rows],
 ))
 
@@ -147,6 +186,7 @@ show(p.md_table(
 #| fig-cap: "Spine chart: every indicator for the area against the distribution of all LAs, with England at the centre."
 #| fig-alt: "Spine chart with one row per indicator: a light grey bar for the range of all local authorities, a darker bar for the middle 50 per cent, a vertical line for England and a coloured marker for this area; the values are in tables.csv (table spine)."
 draw(plots.spine_chart(facts["spine"]))
+chart_data("fig-spine", p.spine_data(facts["spine"]))
 
 # %% [markdown]
 # ## Change over time
@@ -161,9 +201,11 @@ for d in facts["domains"]:
     ind = f"index_{d['id']}"
     panels[d["label"]] = {
         meta["la_name"]: [r for r in facts["trend"] if r["indicator"] == ind and r["level"] == "la"],
-        "England": [r for r in facts["trend"] if r["indicator"] == ind and r["level"] == "england"],
+        **({comparators["england"]["name"]: [r for r in facts["trend"] if r["indicator"] == ind
+                                             and r["level"] == "england"]} if top_shown else {}),
     }
 draw(plots.small_multiples_trend(panels, ylabel="Index"))
+chart_data("fig-trend", p.trend_data(panels))
 
 # %%
 #| echo: false
@@ -173,15 +215,13 @@ if meta["previous_wave"] is None:
 elif not changes:
     show(f"No indicator changed significantly between {meta['previous_wave']} and {meta['year']}.")
 else:
-    show(
-        f"Indicators that changed significantly between {meta['previous_wave']} and {meta['year']}:\n\n"
-        + p.md_table(
-            ["Indicator", str(meta["previous_wave"]), str(meta["year"]), "Change"],
-            [[p.escape_md(indicators.get(r["indicator"], {}).get("label", r["label"])),
-              p.value({**r, "estimate": r["previous_estimate"]}), p.value(r), p.change_text(r)]
-             for r in changes],
-        )
-    )
+    show(p.md_table(
+        ["Indicator", str(meta["previous_wave"]), str(meta["year"]), "Change"],
+        [[p.escape_md(indicators.get(r["indicator"], {}).get("label", r["label"])),
+          p.value({**r, "estimate": r["previous_estimate"]}), p.value(r), p.change_text(r)]
+         for r in changes],
+        caption=f"Indicators that changed significantly between {meta['previous_wave']} and {meta['year']}.",
+    ))
 
 # %%
 #| echo: false
@@ -303,6 +343,7 @@ else:
 #| fig-alt: "Paired markers per measure: a grey square for the Place Survey 2008 value and a blue circle for the Civic Pulse value, each with its confidence interval, on a 0 to 100 per cent scale; values are in the legacy table above."
 local = [r for r in legacy if r.get("legacy_value") is not None]
 draw(plots.legacy_chart([{**r, "label": r["civic_pulse_label"]} for r in local]))
+chart_data("fig-legacy", p.legacy_data([{**r, "label": r["civic_pulse_label"]} for r in local]))
 
 # %% [markdown]
 # ## Satisfaction against capacity
@@ -318,13 +359,18 @@ draw(plots.legacy_chart([{**r, "label": r["civic_pulse_label"]} for r in local])
 #| fig-cap: "Every LA on the traditional satisfaction index and the Civic Pulse drivers index; this area highlighted with 95% confidence intervals."
 #| fig-alt: "Scatter plot of all local authorities with the traditional satisfaction and perceptions index on the horizontal axis and the Civic Pulse drivers index on the vertical axis, dashed lines at the England values dividing four quadrants, and this area highlighted as a red diamond with error bars; values are in tables.csv (table quadrant)."
 this = facts["this_quadrant"][0] if facts["this_quadrant"] else None
-first = facts["quadrant"][0]
-draw(plots.quadrant_chart(facts["quadrant"], highlight=la_code, x_centre=first["england_traditional"],
-                          y_centre=first["england_drivers"], highlight_label=meta["la_name"]))
+first = facts["quadrant"][0] if facts["quadrant"] else None
+top_name = p.escape_md(comparators["england"]["name"])
+if first:
+    draw(plots.quadrant_chart(facts["quadrant"], highlight=la_code, x_centre=first["england_traditional"],
+                              y_centre=first["england_drivers"], highlight_label=meta["la_name"]))
+    chart_data("fig-quadrant", p.quadrant_data(facts["quadrant"], highlight=la_code))
+else:
+    show(f"*No quadrant chart: {p.escape_md(comparators['england']['reason'] or 'no LA has both indices')}.*")
 if this:
     show(f"{name} is in the **{this['quadrant']}** quadrant: traditional index "
-         f"{p.format_value(this['traditional'], 'mean')} (England {p.format_value(this['england_traditional'], 'mean')}), "
-         f"drivers index {p.format_value(this['drivers'], 'mean')} (England {p.format_value(this['england_drivers'], 'mean')}).")
+         f"{p.format_value(this['traditional'], 'mean')} ({top_name} {p.format_value(this['england_traditional'], 'mean')}), "
+         f"drivers index {p.format_value(this['drivers'], 'mean')} ({top_name} {p.format_value(this['england_drivers'], 'mean')}).")
 
 # %% [markdown]
 # ## Two lenses within the area
@@ -332,12 +378,14 @@ if this:
 # %%
 #| echo: false
 #| label: fig-lens
-#| fig-cap: "Population groups and neighbourhoods in the area on the two lenses; groups that look fine on satisfaction but lack drivers are labelled."
+#| fig-cap: "Population groups and neighbourhoods in the area on the two lenses; those that look fine on satisfaction but lack drivers are ringed, and the lowest few on drivers labelled."
 #| fig-alt: "Scatter plot of the area's population groups (circles) and modelled neighbourhood estimates (squares), traditional index on the horizontal axis and drivers index on the vertical axis, with dashed England lines; flagged groups are labelled in red; values are in tables.csv (table lens)."
 lens = facts["lens"]
 units = lens.get("units", [])
 if units:
-    draw(plots.lens_scatter(units, x_centre=first["england_traditional"], y_centre=first["england_drivers"]))
+    centre = first or units[0]
+    draw(plots.lens_scatter(units, x_centre=centre["england_traditional"], y_centre=centre["england_drivers"]))
+    chart_data("fig-lens", p.lens_data(units))
 
 
 # %%
@@ -359,10 +407,11 @@ if flagged:
     show("Groups and neighbourhoods that look fine on satisfaction but lack drivers:\n\n" + "\n".join(
         f"- **{p.escape_md(u['label'])}**: traditional index {p.format_value(u['traditional'], 'mean')}, "
         f"drivers index {p.format_value(u['drivers'], 'mean')} "
-        f"({p.format_ci(u.get('drivers_ci_lower'), u.get('drivers_ci_upper'), 'mean')}), significantly below England."
+        f"({p.format_ci(u.get('drivers_ci_lower'), u.get('drivers_ci_upper'), 'mean')}), significantly below {within_name}."
         for u in flagged))
 else:
-    show("No group or neighbourhood combines a satisfaction level at or above England with drivers significantly below it.")
+    show(f"No group or neighbourhood combines a satisfaction level at or above {within_name} with drivers "
+         "significantly below it.")
 
 # %% [markdown]
 # # Where to act
@@ -379,18 +428,19 @@ else:
 pri = facts["priorities"]
 if pri:
     draw(plots.priority_chart(pri))
+    chart_data("fig-priorities", p.priority_data(pri))
 
 # %%
 #| echo: false
 #| label: tbl-priorities
 #| tbl-cap: "Priority gaps: who and where, the estimate with its 95% confidence interval, and England."
 show(p.md_table(
-    ["Rank", "Who or where", "Indicator", "Estimate", "95% CI", "England", "Significant", "People affected"],
+    ["Rank", "Who or where", "Indicator", "Estimate", "95% CI", within_name, "Significant", "People affected"],
     [[r["rank"], p.escape_md(r["where"]), p.escape_md(r["indicator_label"]), p.value(r), p.interval(r),
       p.value(r, "england_value"), "Yes" if r["significant"] else "No (monitor only)",
       p.fmt_int(r["population_affected"])] for r in pri],
     align=["r", "l", "l", "r", "r", "r", "l", "r"],
-) if pri else "No group or neighbourhood has a gap to England on any Civic Pulse measure.")
+) if pri else f"No group or neighbourhood has a gap to {within_name} on any Civic Pulse measure.")
 
 # %%
 #| echo: false
@@ -398,7 +448,9 @@ show(p.md_table(
 #| fig-cap: "Drivers index by population group in the area, with 95% confidence intervals, against England."
 #| fig-alt: "Dot chart of the drivers index for each population group in the area (age, sex, ethnic group, tenure, disability, deprivation, years in the area), with confidence interval bars and England ticks; suppressed groups are marked; values are in tables.csv (table breakdowns)."
 group_rows = [r for r in facts["breakdowns"] if r["indicator"] == "index_drivers"]
-draw(plots.breakdown_chart(group_rows, xlabel="Drivers index (England, first wave = 100)"))
+draw(plots.breakdown_chart(group_rows, xlabel=f"Drivers index ({meta['index_reference']}, first wave = 100)"))
+chart_data("fig-groups", p.estimate_data(
+    [{**r, "label": f"{r['breakdown_label']}: {r['group']}"} for r in group_rows], label_header="Group"))
 
 # %%
 #| echo: false
@@ -408,6 +460,7 @@ draw(plots.breakdown_chart(group_rows, xlabel="Drivers index (England, first wav
 hood_rows = [r for r in facts["neighbourhoods"] if r["indicator"] == "index_drivers"]
 draw(plots.tile_map(hood_rows, value_label="Drivers index (modelled)",
                     england=eng_headline["index_drivers"]["estimate"]))
+chart_data("fig-tiles", p.tile_data(hood_rows))
 
 # %%
 #| echo: false
@@ -426,7 +479,8 @@ show(
 recs = facts["recommendations"]
 MAX_EVIDENCE_SHOWN = 6
 if not recs:
-    show("No gap to England is statistically significant, so no intervention is recommended on the evidence of this wave.")
+    show(f"No gap to {within_name} is statistically significant, so no intervention is recommended on the "
+         "evidence of this wave.")
 for i, rec in enumerate(recs, 1):
     iv = rec["intervention"]
     lines = [f"## {i}. {p.escape_md(iv['name'])}", "", p.escape_md(iv["description"]), ""]
@@ -439,7 +493,7 @@ for i, rec in enumerate(recs, 1):
         lines.append(
             f"- {p.escape_md(ev['where'])}, {p.escape_md(ev['indicator_label'])}: "
             f"{p.format_value(ev['estimate'], ev['type'])} ({p.format_ci(ev['ci_lower'], ev['ci_upper'], ev['type'])}) "
-            f"against England {p.format_value(ev['england_value'], ev['type'])}; base {p.fmt_int(ev['base'])} respondents."
+            f"against {within_name} {p.format_value(ev['england_value'], ev['type'])}; base {p.fmt_int(ev['base'])} respondents."
         )
     if len(rec["evidence"]) > len(shown):
         lines.append(
@@ -451,7 +505,7 @@ for i, rec in enumerate(recs, 1):
         for a in rec["assets_to_build_on"]:
             lines.append(
                 f"- {p.escape_md(a['where'])}, {p.escape_md(a['indicator_label'])}: "
-                f"{p.format_value(a['estimate'], a['type'])} (England {p.format_value(a['england_value'], a['type'])})."
+                f"{p.format_value(a['estimate'], a['type'])} ({within_name} {p.format_value(a['england_value'], a['type'])})."
             )
     lines += ["", f"*Evidence note:* {p.escape_md(iv['evidence'])}"]
     for c in rec.get("caveats", []):
@@ -488,22 +542,24 @@ intervals computed on the effective sample size, as recommended for proportions 
 Fingertips. Means (resilience, wellbeing, domain indices) are weighted means with a
 Taylor-linearised standard error and a normal 95% interval.
 
-**Comparisons.** Each estimate is compared with England, the region, LAs of the same type and the
-{len(meta['neighbours'])} nearest neighbours in the Fingertips manner: *better* or *worse* when the
+**Comparisons.** {p.escape_md(meta['comparator_sentence'])} Whether the comparators are the whole
+nation: {p.escape_md((meta.get('national_coverage') or {}).get('explanation', 'not recorded'))}.
+Each comparison is made in the Fingertips manner: *better* or *worse* when the
 area's 95% interval excludes the comparator's value (taking account of whether higher is better),
 *similar* otherwise; *higher* and *lower* where no direction is better. Nearest neighbours are
 the LAs most similar on deprivation, urbanity, age profile, ethnic diversity and population size
-(standardised and weighted, Euclidean distance, in the spirit of CIPFA's model): 
-{', '.join(p.escape_md(n) for n in meta['neighbours'])}. The neighbours' value pools their respondents.
+(standardised and weighted, Euclidean distance, in the spirit of CIPFA's model), of those with
+survey data: {', '.join(p.escape_md(n) for n in meta['neighbours']) or 'none'}. The neighbours' value
+pools their respondents.
 
 **Change** since the previous wave uses a two-sample z test on the two estimates' standard errors
 at the 95% level.
 
-**Domain indices.** Each indicator is standardised against England in the first wave
+**Domain indices.** Each indicator is standardised against {p.escape_md(meta['index_reference'])} in the first wave
 ({meta['reference_wave']}), turned so that higher is better, and averaged with equal weights
 within its domain for each respondent who answered at least half of them (OECD/JRC Handbook on
 Constructing Composite Indicators: z-score normalisation, equal weighting, arithmetic
-aggregation). Index = 100 + 10 × the average z-score, so England in {meta['reference_wave']} is 100.
+aggregation). Index = 100 + 10 × the average z-score, so {p.escape_md(meta['index_reference'])} in {meta['reference_wave']} is 100.
 Internal consistency is shown by Cronbach's alpha below.
 
 **Scales.** Resilience is scored like the Brief Resilience Scale: the mean of six 1-5 items with
@@ -527,9 +583,12 @@ model's own parameters are estimated.
 #| echo: false
 #| label: tbl-alpha
 #| tbl-cap: "Internal consistency of each domain: Cronbach's alpha for the area and for England."
+top_alpha = any(a["england"] is not None for a in facts["alpha"])
 show(p.md_table(
-    ["Domain", "Alpha (area)", "Alpha (England)", "Complete responses (area)"],
-    [[domains[a["domain"]]["label"], p.fmt_float(a["la"]), p.fmt_float(a["england"]), p.fmt_int(a["n"])]
+    ["Domain", "Alpha (area)", *([f"Alpha ({comparator_header('england')})"] if top_alpha else []),
+     "Complete responses (area)"],
+    [[domains[a["domain"]]["label"], p.fmt_float(a["la"]), *([p.fmt_float(a["england"])] if top_alpha else []),
+      p.fmt_int(a["n"])]
      for a in facts["alpha"]],
 ))
 
@@ -539,7 +598,7 @@ show("**Caveats.** " + " ".join([
     "Survey estimates carry sampling error; differences inside the confidence intervals may be chance.",
     "The Place Survey 2008 and Citizenship Survey used different modes, years and wording, so they are contrasted, not trended.",
     "The priority score ranks gaps for attention; it is not a measure of need on its own, and local knowledge should test it.",
-    "Groups and neighbourhoods are compared with England overall, so a group whose circumstances are part of its definition (for example disabled residents and ill health as a barrier) can rank high for that reason.",
+    f"Groups and neighbourhoods are compared with {within_name} overall, so a group whose circumstances are part of its definition (for example disabled residents and ill health as a barrier) can rank high for that reason.",
     *(["All figures come from synthetic demonstration data."] if meta["synthetic"] else []),
 ]))
 
