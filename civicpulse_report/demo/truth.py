@@ -37,7 +37,8 @@ from civicpulse_report.demo.respondents import (
     WEIGHT_NOISE_SIGMA,
 )
 from civicpulse_report.demo.spec import DemoSpec
-from civicpulse_report.measures import Measures, score_indicators
+from civicpulse_report.measures import Measures
+from civicpulse_report.scoring import score_indicators
 
 
 def _round_floats(obj: Any, digits: int = 6) -> Any:

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from civicpulse_report.inputs import ENGLAND_CODE
-from civicpulse_report.measures import IndexReference, Measures, standardised_components
+from civicpulse_report.measures import Measures
+from civicpulse_report.scoring import IndexReference, standardised_components
 from civicpulse_report.statistics.columns import COMPARATORS, NUMERIC_COLUMNS, SOURCE_MICRODATA
 from civicpulse_report.statistics.comparison import change_test, compare_to_comparator
 from civicpulse_report.statistics.reliability import cronbach_alpha

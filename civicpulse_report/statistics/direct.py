@@ -14,9 +14,9 @@ from __future__ import annotations
 import pandas as pd
 
 from civicpulse_report.inputs import ENGLAND_CODE, Dataset
-from civicpulse_report.measures import (
+from civicpulse_report.measures import Measures
+from civicpulse_report.scoring import (
     IndexReference,
-    Measures,
     domain_scores,
     index_reference,
     score_indicators,

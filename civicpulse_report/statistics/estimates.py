@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from civicpulse_report.inputs import ENGLAND_CODE, Dataset
-from civicpulse_report.measures import IndexReference, Measures
+from civicpulse_report.measures import Measures
+from civicpulse_report.scoring import IndexReference
 from civicpulse_report.settings import Settings
 from civicpulse_report.statistics.areas import area_table, run_neighbours
 from civicpulse_report.statistics.columns import (

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from civicpulse_report.errors import InputError, Problem
-from civicpulse_report.measures import IndexReference, Measures
+from civicpulse_report.measures import Measures
+from civicpulse_report.scoring import IndexReference
 from civicpulse_report.settings import Settings
 from civicpulse_report.statistics.columns import NUMERIC_COLUMNS, SOURCE_BENCHMARK
 from civicpulse_report.statistics.derived import SPINE_COLUMNS

@@ -24,9 +24,10 @@ from hypothesis import strategies as st
 
 from civicpulse_report.inputs import Dataset
 from civicpulse_report.insight import Intervention, load_interventions
-from civicpulse_report.measures import Measures, standardised_components
+from civicpulse_report.measures import Measures
 from civicpulse_report.report.facts import build_facts
 from civicpulse_report.report.tables import facts_to_table
+from civicpulse_report.scoring import standardised_components
 from civicpulse_report.settings import Settings
 from civicpulse_report.statistics import summarise_groupings
 from civicpulse_report.statistics.estimates import (

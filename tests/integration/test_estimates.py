@@ -15,7 +15,8 @@ import pytest
 from scipy.stats import norm
 
 from civicpulse_report.inputs import Dataset
-from civicpulse_report.measures import Measures, score_indicators, standardised_components
+from civicpulse_report.measures import Measures
+from civicpulse_report.scoring import score_indicators, standardised_components
 from civicpulse_report.settings import Settings
 from civicpulse_report.statistics.comparison import change_test
 from civicpulse_report.statistics.estimates import (

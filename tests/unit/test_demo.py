@@ -13,14 +13,8 @@ import pytest
 
 from civicpulse_report.demo import DemoData, DemoSpec, generate_demo, write_demo
 from civicpulse_report.inputs import ENGLAND_CODE
-from civicpulse_report.measures import (
-    Item,
-    Measures,
-    domain_scores,
-    index_reference,
-    load_measures,
-    score_indicators,
-)
+from civicpulse_report.measures import Item, Measures, load_measures
+from civicpulse_report.scoring import domain_scores, index_reference, score_indicators
 
 SMALL = DemoSpec(n_las=12, respondents=(400, 500))
 MEDIUM = DemoSpec(n_las=25, respondents=(400, 500))

@@ -17,19 +17,15 @@ import pytest
 import yaml
 
 from civicpulse_report.errors import ConfigError
-from civicpulse_report.measures import (
-    Domain,
+from civicpulse_report.measures import Domain, Indicator, Measures, Scale, load_measures
+from civicpulse_report.paths import MEASURES_FILE
+from civicpulse_report.scoring import (
     IndexReference,
-    Indicator,
-    Measures,
-    Scale,
     domain_scores,
     index_reference,
-    load_measures,
     score_indicators,
     score_scale,
 )
-from civicpulse_report.paths import MEASURES_FILE
 
 BRS = [f"brs_{i}" for i in range(1, 7)]
 WB = [f"wb_{i}" for i in range(1, 8)]
