@@ -27,7 +27,7 @@ import pandas as pd
 from civicpulse_report.insight.gaps import oriented_gap, publishable_mask
 from civicpulse_report.insight.view import describe_unit
 from civicpulse_report.measures import Measures
-from civicpulse_report.statistics import compare_to_comparator
+from civicpulse_report.statistics import SUMMARY_COLUMNS, compare_to_comparator
 
 #: The Fingertips flags, in the order the bands are shown.
 BANDS: tuple[str, ...] = ("worse", "lower", "similar", "higher", "better", "not tested")
@@ -58,17 +58,8 @@ DISTRIBUTION_COLUMNS = (
     "change_significant",
 )
 
-ESTIMATE_COLUMNS = (
-    "type",
-    "estimate",
-    "se",
-    "ci_lower",
-    "ci_upper",
-    "base",
-    "weighted_base",
-    "n_eff",
-    "deff",
-)
+# The published numbers of an estimate row: the summary columns after "indicator".
+ESTIMATE_COLUMNS = SUMMARY_COLUMNS[1:]
 
 
 def _order(values: pd.Series, order: Sequence[str]) -> pd.Series:

@@ -44,7 +44,11 @@ from civicpulse_report.statistics.estimates import (
 from civicpulse_report.statistics.intervals import wilson_interval, z_value
 from civicpulse_report.statistics.release import BenchmarkRelease
 from civicpulse_report.statistics.scopes import ComparatorScope, comparator_sentence, scope_lines
-from civicpulse_report.statistics.summaries import summarise_groupings, summarise_groups
+from civicpulse_report.statistics.summaries import (
+    SUMMARY_COLUMNS,
+    summarise_groupings,
+    summarise_groups,
+)
 from civicpulse_report.statistics.weighting import (
     design_effect,
     kish_effective_n,
@@ -58,6 +62,7 @@ __all__ = [
     "GROUPS",
     "INDEX_PREFIX",
     "SCOPE_LEVELS",
+    "SUMMARY_COLUMNS",
     "BenchmarkRelease",
     "ComparatorScope",
     "Coverage",
