@@ -9,9 +9,10 @@ puts into each notebook's front matter.
 
 from __future__ import annotations
 
+import difflib
 import re
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,15 @@ LOGO_SUFFIXES = (".svg", ".png")
 #: WCAG 2.2 contrast minimums against white: text (1.4.3) and graphics (1.4.11).
 TEXT_CONTRAST = 4.5
 GRAPHIC_CONTRAST = 3.0
+#: The keys settings.yml may hold, by section ("" is the top level); branding's below.
+SETTINGS_KEYS: dict[str, tuple[str, ...]] = {
+    "": (
+        "version", "min_base", "confidence_level", "breakdowns", "nearest_neighbours",
+        "priority", "branding",
+    ),
+    "nearest_neighbours": ("k", "variables"),
+    "priority": ("significance_cap", "min_population"),
+}  # fmt: skip
 _BRANDING_KEYS = {
     "name", "organisation", "logo", "colours", "colour", "contact", "footer",
     "la_report_title", "national_title", "national_author",
@@ -172,6 +182,25 @@ def load_settings(path: Path | str = SETTINGS_FILE) -> Settings:
     def bad(key: str, rule: str) -> None:
         problems.append(Problem(str(path), f"'{key}' {rule}"))
 
+    if not isinstance(raw, Mapping):
+        raise ConfigError(
+            [
+                Problem(
+                    str(path),
+                    "must be a mapping of settings (min_base: 50, confidence_level: 0.95, ...)",
+                    hint="start from the settings.yml in data/config",
+                )
+            ],
+            summary=f"{path.name} is not a valid settings file",
+        )
+    problems += unknown_key_problems(raw, "", path)
+    for section in ("nearest_neighbours", "priority"):
+        if raw.get(section) is not None and not isinstance(raw[section], Mapping):
+            bad(section, f"must be a mapping of {', '.join(SETTINGS_KEYS[section])}")
+            raw = {**raw, section: {}}
+        elif isinstance(raw.get(section), Mapping):
+            problems += unknown_key_problems(raw[section], section, path)
+
     min_base = raw.get("min_base", 50)
     # bool is an int in Python: `min_base: yes` must not become a base of 1.
     if isinstance(min_base, bool) or not isinstance(min_base, int) or min_base < 1:
@@ -214,6 +243,37 @@ def load_settings(path: Path | str = SETTINGS_FILE) -> Settings:
     )
 
 
+def closest(name: str, choices: Iterable[str]) -> str | None:
+    """The choice most like ``name`` (a likely typo's intended word), or ``None``."""
+    found = difflib.get_close_matches(str(name), sorted(set(choices)), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def unknown_key_problems(raw: Mapping[Any, Any], section: str, path: Path | str) -> list[Problem]:
+    """One problem per key of ``raw`` that settings.yml's ``section`` does not know.
+
+    Each names the file, the key as written and, as the fix, the closest
+    valid key (a typo such as ``min_bse`` is never silently ignored).
+    """
+    allowed = SETTINGS_KEYS[section]
+    prefix = f"{section}." if section else ""
+    problems = []
+    for key in raw:
+        if key in allowed:
+            continue
+        near = closest(str(key), allowed)
+        fix = f"did you mean '{prefix}{near}'? Rename it" if near else "remove it"
+        problems.append(
+            Problem(
+                str(path),
+                f"'{prefix}{key}' is not a setting, so it would be ignored",
+                hint=f"{fix}; the keys{' of ' + section if section else ''} are "
+                + ", ".join(allowed),
+            )
+        )
+    return problems
+
+
 def _template_fields(template: str) -> set[str] | None:
     """The placeholders a title template uses; ``None`` if it is not a valid template."""
     try:
@@ -240,7 +300,12 @@ def _branding(raw: Any, path: Path, bad: Callable[[str, str], None]) -> Branding
         return default
     unknown = sorted(str(key) for key in raw if key not in _BRANDING_KEYS)
     if unknown:
-        bad("branding", f"has unknown keys {unknown}; allowed: {sorted(_BRANDING_KEYS)}")
+        near = [f"'{k}' for '{c}'" for k in unknown if (c := closest(k, _BRANDING_KEYS))]
+        bad(
+            "branding",
+            f"has unknown keys {unknown}; allowed: {sorted(_BRANDING_KEYS)}"
+            + (f" (did you mean {', '.join(near)}?)" if near else ""),
+        )
 
     def text(key: str, fallback: str) -> str:
         value = raw.get(key, fallback)

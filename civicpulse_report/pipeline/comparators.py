@@ -1,9 +1,11 @@
 """The comparator part of the pre-work checks, and the scope names a run announces.
 
 Before any work, a build (and ``validate``) reads the benchmark file, if
-there is one, and works out how many nearest neighbours each LA can have: k,
-or fewer when the data set and the file hold fewer other LAs (announced), or
-none at all with one LA (announced: reports leave the column out). After the
+there is one, makes the estimates' own cheap checks (so that ``validate``
+refuses what the estimates would), and works out how many nearest
+neighbours each LA can have: k, or fewer when the data set and the file
+hold fewer other LAs with data (announced), or none at all with one LA
+(announced: reports leave the column out). After the
 estimates, :func:`comparator_scopes` and :func:`comparator_lines` name each
 comparator for what it is, for the console and the manifests. The statistics
 themselves live in ``statistics``.
@@ -15,11 +17,15 @@ from pathlib import Path
 
 from civicpulse_report.errors import InputError, Problem
 from civicpulse_report.inputs import Dataset
+from civicpulse_report.measures import Measures
 from civicpulse_report.settings import Settings
 from civicpulse_report.statistics import (
     COMPARATOR_LABELS,
     BenchmarkRelease,
     EstimateSet,
+    estimate_problems,
+    neighbour_candidates,
+    neighbours_k_used,
     read_benchmarks,
 )
 
@@ -40,31 +46,19 @@ def _read_benchmarks(path: Path) -> tuple[BenchmarkRelease | None, list[Problem]
         return None, list(error.problems)
 
 
-def neighbours_k_used(k: int, candidates: int) -> int:
-    """Nearest neighbours an LA gets: k, or every other candidate LA when fewer."""
-    return max(0, min(int(k), int(candidates) - 1))
-
-
-def _candidates(dataset: Dataset, benchmarks: BenchmarkRelease | None) -> int:
-    """LAs that can be nearest neighbours: those with survey responses, and the release's.
-
-    The same rule as the estimates' (every LA with microdata in any wave, and
-    every LA of the benchmark file), so the k announced is the k used.
-    """
-    codes = set(dataset.survey["la_code"].astype(str))
-    if benchmarks is not None:
-        codes |= set(benchmarks.areas["la_code"].astype(str))
-    return len(codes)
-
-
 def comparator_checks(
-    dataset: Dataset, settings: Settings, year: int, benchmarks_path: Path | None
+    dataset: Dataset,
+    measures: Measures,
+    settings: Settings,
+    year: int,
+    benchmarks_path: Path | None,
 ) -> tuple[BenchmarkRelease | None, list[Problem], list[str]]:
-    """Read the benchmark file and say how many nearest neighbours each LA will get.
+    """Read the benchmark file, make the estimates' checks, say how many neighbours LAs get.
 
     Parameters
     ----------
     dataset : Dataset
+    measures : Measures
     settings : Settings
     year : int
     benchmarks_path : Path, optional
@@ -74,16 +68,22 @@ def comparator_checks(
     benchmarks : BenchmarkRelease or None
         The file as ``statistics.read_benchmarks`` read it, for ``compute_estimates``.
     problems : list of Problem
-        What is wrong with the benchmark file; empty when the build can go ahead.
+        What the estimates would refuse (``statistics.estimate_problems``: a
+        release that does not fit, a bad ``national_coverage`` flag, unknown
+        or unusable nearest-neighbour variables) and what is wrong with the
+        benchmark file; empty when the build can go ahead.
     notes : list of str
         What to tell the user at the start: fewer nearest neighbours than k,
-        or none at all.
+        or none at all. The candidates are counted as the estimates count
+        them (``statistics.neighbour_candidates``): LAs with data, never an LA
+        of the lookup without survey responses.
     """
     benchmarks, problems = (None, [])
     if benchmarks_path is not None:
         benchmarks, problems = _read_benchmarks(benchmarks_path)
+    problems += estimate_problems(dataset, measures, settings, benchmarks)
     notes: list[str] = []
-    candidates = _candidates(dataset, benchmarks)
+    candidates = len(neighbour_candidates(dataset, settings, benchmarks))
     k = settings.neighbours_k
     used = neighbours_k_used(k, candidates)
     where = "this data set" + (" and the benchmark file" if benchmarks is not None else "")

@@ -11,21 +11,20 @@ The CSV is for people and spreadsheets: a text cell starting with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, so
 that a name from a data file never runs as a formula (numbers, negative ones
 included, are numbers and are left alone); the reader takes the apostrophe
-off again. Floats are written with full precision, so a release read back
+off again (the rule is :mod:`civicpulse_report.safe_files`'s, shared with
+``tables.csv``). Floats are written with full precision, so a release read back
 gives the same numbers bit for bit. The Parquet file keeps text as it is.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from civicpulse_report.errors import InputError, Problem
+from civicpulse_report.safe_files import atomic_write_with, neutralise_formulas, restore_cell
 from civicpulse_report.statistics.release import (
     BENCHMARK_COLUMNS,
     TEXT_COLUMNS,
@@ -37,36 +36,6 @@ from civicpulse_report.statistics.release import (
 CSV_NAME = "benchmarks.csv"
 PARQUET_NAME = "benchmarks.parquet"
 FORMATS = ("csv", "parquet")
-# The rule of civicpulse_report.report.tables.neutralise_formulas (OWASP CSV
-# injection advice). TEMPORARY copy: statistics cannot import report; the
-# lead is asked to move that function to a base module so both use one.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _neutralise(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def _restore(value: object) -> object:
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(_FORMULA_PREFIXES):
-        return value[1:]
-    return value
-
-
-def _atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` through a temporary file in the same folder, then move it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def write_benchmarks(
@@ -104,13 +73,11 @@ def write_benchmarks(
     for fmt in formats:
         if fmt == "csv":
             path = out / CSV_NAME
-            safe = typed.copy()
-            for col in TEXT_COLUMNS:
-                safe[col] = safe[col].map(_neutralise)
-            _atomic(path, lambda p, s=safe: s.to_csv(p, index=False, lineterminator="\n"))
+            safe = neutralise_formulas(typed, TEXT_COLUMNS)
+            atomic_write_with(path, lambda p, s=safe: s.to_csv(p, index=False, lineterminator="\n"))
         else:
             path = out / PARQUET_NAME
-            _atomic(path, lambda p: typed.to_parquet(p, index=False, compression="zstd"))
+            atomic_write_with(path, lambda p: typed.to_parquet(p, index=False, compression="zstd"))
         written.append(path)
     return written
 
@@ -180,7 +147,7 @@ def read_benchmarks(path: Path | str) -> BenchmarkRelease:
             raise _unreadable(path, "a CSV file", exc) from None
         for col in TEXT_COLUMNS:
             if col in frame.columns:
-                frame[col] = frame[col].map(_restore)
+                frame[col] = frame[col].map(restore_cell)
     else:
         try:
             frame = pd.read_parquet(path)

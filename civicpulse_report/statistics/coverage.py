@@ -60,7 +60,8 @@ class Coverage:
     missing: tuple[str, ...] = ()
 
 
-def _lookup_file(dataset: Dataset) -> str:
+def lookup_file(dataset: Dataset) -> str:
+    """The LA lookup's path as problems name it (``data/la_lookup.csv``)."""
     for name in dataset.files:
         if Path(name).stem == "la_lookup":
             return str(Path(dataset.data_dir) / name)
@@ -80,7 +81,7 @@ def _flag(dataset: Dataset) -> bool | None:
         raise InputError(
             [
                 Problem(
-                    _lookup_file(dataset),
+                    lookup_file(dataset),
                     "must be yes or no on every row",
                     column=NATIONAL_COLUMN,
                     rows=rows,
@@ -95,7 +96,7 @@ def _flag(dataset: Dataset) -> bool | None:
         raise InputError(
             [
                 Problem(
-                    _lookup_file(dataset),
+                    lookup_file(dataset),
                     "must be the same on every row (it says whether the lookup as a whole "
                     "lists the whole nation)",
                     column=NATIONAL_COLUMN,

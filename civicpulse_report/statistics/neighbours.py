@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from civicpulse_report.errors import InputError, Problem
+from civicpulse_report.settings import closest
 
 LOG_POPULATION = "log_population"
 POPULATION = "population"
@@ -113,6 +114,17 @@ def nearest_neighbours(
     return result.sort_values(["la_code", "rank"], kind="stable").reset_index(drop=True)
 
 
+def neighbour_input_problems(
+    context: pd.DataFrame, variables: Mapping[str, float], k: int, id_column: str = "la_code"
+) -> list[Problem]:
+    """Every problem :func:`nearest_neighbours` would raise for these inputs, or none.
+
+    The same checks, without finding a neighbour: for the checks a build
+    makes before any work.
+    """
+    return _check_inputs(context, variables, k, id_column)
+
+
 def _variable(context: pd.DataFrame, name: str) -> np.ndarray:
     if name == LOG_POPULATION and name not in context.columns:
         return np.log10(context[POPULATION].to_numpy(dtype=float))
@@ -189,13 +201,15 @@ def _check_variable(context: pd.DataFrame, name: str) -> list[Problem]:
     if name == LOG_POPULATION and name not in context.columns and POPULATION in context.columns:
         source = POPULATION
     if source not in context.columns:
+        near = closest(name, [str(c) for c in context.columns])
         return [
             Problem(
                 _SOURCE,
                 f"contextual variable '{name}' is missing",
                 column=name,
                 hint=(
-                    f"add a '{name}' column"
+                    (f"did you mean '{near}'? " if near else "")
+                    + f"add a '{name}' column"
                     + (f" (or '{POPULATION}' to derive it)" if name == LOG_POPULATION else "")
                     + " or remove it from the nearest-neighbour variables"
                 ),

@@ -28,13 +28,7 @@ CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad"
 CASES = sorted(p.parent.name for p in CORPUS.glob("*/expected.yml"))
 
 #: Cases that need a feature being added now (issue 8); flip them when it lands.
-PENDING = {
-    "settings_key_typo": "needs unknown keys in settings.yml refused (issue 8)",
-    "settings_neighbour_variable_typo": (
-        "needs the nearest-neighbour error to name settings.yml and the close LA lookup "
-        "column (issue 8)"
-    ),
-}
+PENDING: dict[str, str] = {}
 
 
 class BuildWouldStart(AssertionError):

@@ -24,7 +24,12 @@ from civicpulse_report.inputs import Dataset
 from civicpulse_report.pipeline import NATIONAL, BuildOptions, LAResult, precheck
 from civicpulse_report.pipeline import build as build_module
 from civicpulse_report.settings import Settings
-from civicpulse_report.statistics import EstimateSet, benchmark_table, write_benchmarks
+from civicpulse_report.statistics import (
+    EstimateSet,
+    benchmark_table,
+    compute_estimates,
+    write_benchmarks,
+)
 
 YEAR = 2026
 PROBLEM_LINE = re.compile(r"^\s+\d+\. (.*)$")
@@ -298,12 +303,6 @@ def release_90(
     return out / "benchmarks.csv"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="statistics does not export its cheap comparator checks (microdata_coverage, "
-    "check_release), so validate cannot run them: build refuses these inputs with exit 2 "
-    "(nothing written) when compute_estimates raises, validate says OK",
-)
 @pytest.mark.parametrize("case", ["bad national_coverage flag", "release that does not fit"])
 def test_validate_also_refuses_what_the_estimates_refuse(
     case: str,
@@ -323,3 +322,18 @@ def test_validate_also_refuses_what_the_estimates_refuse(
     validated, validate_err = run(["validate", str(data)], capsys)
     assert validated == 2, "validate said OK to inputs that build refuses"
     assert problems(validate_err) == problems(build_err)
+
+
+def test_neighbour_candidates_are_the_las_with_data_and_the_k_said_is_the_k_used(
+    no_rows_dir: Path, codes: list[str], tmp_path: Path
+) -> None:
+    """Eight LAs in the lookup, five with survey data: k = 15 is cut to 4, not to 7."""
+    checked = precheck(BuildOptions(data_dir=no_rows_dir, out_dir=tmp_path / "out"))
+    assert len(checked.dataset.la_lookup) == 8 and checked.settings.neighbours_k == 15
+    assert (
+        "15 nearest neighbours are asked for, but this data set holds 5 LAs with survey "
+        "responses: each LA is compared with the 4 most similar."
+    ) in checked.notes
+    est = compute_estimates(checked.dataset, checked.measures, checked.settings)
+    assert est.neighbours_k_used == 4
+    assert not set(codes[-3:]) & set(est.neighbours["neighbour_code"])

@@ -281,3 +281,47 @@ def test_a_bad_national_coverage_flag_is_an_input_error(flag: list[object]) -> N
     assert problem.file == str(Path("data") / "la_lookup.csv")
     assert problem.column == "national_coverage" and problem.rows == (3,)
     assert "yes" in problem.hint
+
+
+# --------------------------------------------------------------------------
+# The shared output rules (civicpulse_report.safe_files): one copy for every writer
+# --------------------------------------------------------------------------
+
+
+def test_one_formula_rule_for_the_benchmark_file_and_tables_csv() -> None:
+    from civicpulse_report.report import tables
+    from civicpulse_report.safe_files import neutralise_formulas, restore_cell
+    from civicpulse_report.statistics import benchmark_io
+
+    assert tables.neutralise_formulas is neutralise_formulas
+    assert benchmark_io.neutralise_formulas is neutralise_formulas
+    frame = pd.DataFrame(
+        {"name": ["=1+1", "+44", "-x", "@SUM(A1)", "\tx", "Ashbridge", None], "n": range(7)}
+    )
+    safe = neutralise_formulas(frame)
+    assert list(safe["name"][:5]) == ["'=1+1", "'+44", "'-x", "'@SUM(A1)", "'\tx"]
+    assert safe["name"][5] == "Ashbridge" and pd.isna(safe["name"][6])
+    assert safe["n"].tolist() == list(range(7))  # numbers stay numbers
+    assert [restore_cell(v) for v in safe["name"][:6]] == frame["name"][:6].tolist()
+    assert restore_cell("'quoted") == "'quoted"  # an apostrophe of its own is kept
+
+
+def test_an_atomic_write_that_fails_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+    from civicpulse_report.report.index_page import collect
+    from civicpulse_report.safe_files import atomic_write, atomic_write_with
+
+    assert collect.atomic_write is atomic_write
+    target = tmp_path / "benchmarks.csv"
+    atomic_write(target, b"old\n")
+
+    def broken(path: Path) -> None:
+        path.write_text("half", encoding="utf-8")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write_with(target, broken)
+    assert target.read_bytes() == b"old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["benchmarks.csv"]
+    atomic_write(tmp_path / "new" / "index.html", b"<p>")
+    assert (tmp_path / "new" / "index.html").read_bytes() == b"<p>"
+    assert oct((tmp_path / "new" / "index.html").stat().st_mode & 0o777) == "0o644"

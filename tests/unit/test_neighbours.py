@@ -1,12 +1,16 @@
-"""Unit tests for civicpulse_report.statistics.neighbours on a hand-built six-LA example."""
+"""Unit tests for statistics.neighbours (a hand-built six-LA example) and its candidates."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from civicpulse_report.errors import InputError
+from civicpulse_report.inputs import Dataset
+from civicpulse_report.statistics import BenchmarkRelease
 from civicpulse_report.statistics.neighbours import nearest_neighbours
 
 # One variable, x = [0, 2, -2, 3, 7, 12] for L1..L6.
@@ -158,3 +162,122 @@ def test_a_single_candidate_has_no_neighbours_and_no_error() -> None:
         "rank",
         "distance",
     ]
+
+
+# --------------------------------------------------------------------------
+# Candidates and the pre-work checks (statistics.prechecks), issue 8
+# --------------------------------------------------------------------------
+
+
+def _lookup_dataset(codes: list[str], with_data: list[str], flag: str | None = None) -> Dataset:
+    n = len(codes)
+    lookup = pd.DataFrame(
+        {
+            "la_code": codes,
+            "la_name": [f"LA {c}" for c in codes],
+            "region": ["North East"] * n,
+            "la_type": ["Unitary authority"] * n,
+            "population": [1000 * (i + 1) for i in range(n)],
+            "imd_score": [float(i * i) for i in range(n)],
+        }
+    )
+    if flag is not None:
+        lookup["national_coverage"] = flag
+    survey = pd.DataFrame({"la_code": with_data, "wave": [2026] * len(with_data)})
+    empty = pd.DataFrame()
+    return Dataset(survey, lookup, empty, empty, {"la_lookup.csv": "x"}, Path("data"))
+
+
+def _release(codes: list[str]) -> BenchmarkRelease:
+    areas = pd.DataFrame(
+        {
+            "la_code": codes,
+            "la_name": [f"LA {c}" for c in codes],
+            "region": ["North East"] * len(codes),
+            "la_type": ["Unitary authority"] * len(codes),
+            "population": [5000.0] * len(codes),
+            "imd_score": [float(i) for i in range(len(codes))],
+        }
+    )
+    empty = pd.DataFrame()
+    # Only the areas matter to the candidates; the rest is left empty.
+    return BenchmarkRelease(
+        "benchmarks.csv",
+        "2026-x",
+        True,
+        len(codes),
+        0.95,
+        50,
+        None,
+        empty,
+        empty,
+        areas,
+        empty,  # type: ignore[arg-type]
+    )
+
+
+CODES = ["E06000001", "E06000002", "E06000003", "E06000004", "E06000005"]
+
+
+def test_only_las_with_data_are_candidates_and_k_is_cut_to_them() -> None:
+    from civicpulse_report.settings import Settings
+    from civicpulse_report.statistics import neighbour_candidates, neighbours_k_used
+    from civicpulse_report.statistics.areas import area_table, run_neighbours
+
+    settings = Settings(neighbours_k=15, neighbours_variables={"imd_score": 1.0})
+    dataset = _lookup_dataset(CODES, ["E06000001", "E06000002", "E06000004"])
+    candidates = neighbour_candidates(dataset, settings)
+    # Five LAs in the lookup, but only three have survey data: never len(la_lookup).
+    assert candidates == ("E06000001", "E06000002", "E06000004")
+    k = neighbours_k_used(settings.neighbours_k, len(candidates))
+    assert k == 2
+    # The k announced before the work is the k the estimates use.
+    result = run_neighbours(area_table(dataset, settings), settings)
+    assert (result.groupby("la_code")["rank"].count() == k).all()
+    assert set(result["neighbour_code"]) <= set(candidates)
+    assert neighbours_k_used(15, 1) == 0 and neighbours_k_used(3, 10) == 3
+
+
+def test_a_release_adds_its_las_unless_the_microdata_are_the_nation() -> None:
+    from civicpulse_report.settings import Settings
+    from civicpulse_report.statistics import neighbour_candidates
+
+    settings = Settings(neighbours_k=15, neighbours_variables={"imd_score": 1.0})
+    release = _release(["E06000001", "E07000001", "E07000002"])
+    part = _lookup_dataset(CODES[:2], CODES[:1], flag="no")
+    assert neighbour_candidates(part, settings, release) == (
+        "E06000001",
+        "E07000001",
+        "E07000002",
+    )
+    # A whole nation in the folder takes nothing from the release (as the estimates do).
+    nation = _lookup_dataset(CODES[:2], CODES[:2], flag="yes")
+    assert neighbour_candidates(nation, settings, release) == tuple(CODES[:2])
+
+
+def test_a_misspelt_neighbour_variable_names_settings_and_the_closest_column() -> None:
+    from civicpulse_report.measures import load_measures
+    from civicpulse_report.settings import Settings
+    from civicpulse_report.statistics import estimate_problems
+
+    settings = Settings(
+        neighbours_variables={"imd_scor": 2.0, "log_population": 1.0},
+        source="config/settings.yml",
+    )
+    dataset = _lookup_dataset(CODES, CODES)
+    (problem,) = estimate_problems(dataset, load_measures(), settings)
+    assert problem.file == "config/settings.yml"
+    assert "'nearest_neighbours.variables' names 'imd_scor'" in problem.rule
+    assert problem.hint.startswith("did you mean 'imd_score'?")
+    assert "la_lookup.csv" in problem.hint
+
+
+def test_a_bad_coverage_flag_is_a_pre_work_problem() -> None:
+    from civicpulse_report.measures import load_measures
+    from civicpulse_report.settings import Settings
+    from civicpulse_report.statistics import estimate_problems
+
+    settings = Settings(neighbours_variables={"imd_score": 1.0})
+    dataset = _lookup_dataset(CODES, CODES, flag="maybe")
+    (problem,) = estimate_problems(dataset, load_measures(), settings)
+    assert problem.column == "national_coverage" and "maybe" in problem.values

@@ -248,3 +248,56 @@ def test_file_that_is_not_yaml_is_a_config_error(tmp_path: Path) -> None:
     path.write_text("min_base: [50\nbranding: {\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_settings(path)
+
+
+@pytest.mark.parametrize(
+    ("section", "typo", "meant"),
+    [
+        ("", "min_bse", "min_base"),
+        ("", "confidence_levle", "confidence_level"),
+        ("nearest_neighbours", "kk", "k"),
+        ("priority", "min_populaton", "min_population"),
+    ],
+)
+def test_an_unknown_key_is_refused_with_the_closest_valid_key(
+    tmp_path: Path, section: str, typo: str, meant: str
+) -> None:
+    raw = _real()
+    where = raw[section] if section else raw
+    where[typo] = where.pop(meant)
+    path = _write(tmp_path, raw)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    (problem,) = info.value.problems
+    prefix = f"{section}." if section else ""
+    assert problem.file == str(path) and problem.file.endswith("settings.yml")
+    assert problem.rule == f"'{prefix}{typo}' is not a setting, so it would be ignored"
+    assert problem.hint.startswith(f"did you mean '{prefix}{meant}'?")
+
+
+def test_an_unknown_key_like_nothing_is_told_to_go(tmp_path: Path) -> None:
+    raw = _real()
+    raw["zzzzzz"] = 1
+    (problem,) = _problem_objects(_write(tmp_path, raw))
+    assert "'zzzzzz'" in problem.rule and problem.hint.startswith("remove it")
+
+
+def test_a_branding_typo_names_the_key_it_resembles(tmp_path: Path) -> None:
+    raw = _real()
+    raw["branding"]["contcat"] = raw["branding"].pop("contact")
+    (problem,) = _problem_objects(_write(tmp_path, raw))
+    assert "unknown keys ['contcat']" in problem.rule and "'contcat' for 'contact'" in problem.rule
+
+
+@pytest.mark.parametrize("body", ["- min_base\n- 50\n", "nearest_neighbours: [k, 15]\n"])
+def test_settings_that_are_not_mappings_are_config_errors(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "settings.yml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError, match="must be a mapping"):
+        load_settings(path)
+
+
+def _problem_objects(path: Path) -> tuple:
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    return info.value.problems

@@ -13,8 +13,6 @@ import contextlib
 import datetime as dt
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +34,7 @@ from civicpulse_report.report.index_page.entries import (
     entry_order,
     index_entry_from_facts,
 )
+from civicpulse_report.safe_files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -212,23 +211,6 @@ def failure_reasons(failures: Iterable[BuildFailure]) -> dict[str, str]:
 def find_national_links(year_dir: Path) -> tuple[Link, ...]:
     """Links to the national draft's files that exist (``national/report.html``, ...)."""
     return _file_links(Path(year_dir) / NATIONAL_DIR, NATIONAL_DIR, NATIONAL_FILES)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def record_failure(
