@@ -21,6 +21,8 @@ no I/O. The modules, each owning one concern:
 * ``release``: the benchmark file's format and a checked release;
 * ``benchmarks``: the benchmark table of a run (pure);
 * ``benchmark_io``: reading and writing benchmark files (the only I/O here);
+* ``prechecks``: what the pass would refuse, found cheaply before any work
+  (for ``validate`` and ``build`` alike), and the nearest-neighbour candidates;
 * ``estimates``: the one vectorised pass that publishes every estimate.
 """
 
@@ -29,7 +31,7 @@ from civicpulse_report.statistics.benchmark_io import read_benchmarks, write_ben
 from civicpulse_report.statistics.benchmarks import benchmark_table
 from civicpulse_report.statistics.columns import GROUPS, SCOPE_LEVELS
 from civicpulse_report.statistics.comparison import change_test, compare_to_comparator
-from civicpulse_report.statistics.coverage import Coverage
+from civicpulse_report.statistics.coverage import Coverage, microdata_coverage
 from civicpulse_report.statistics.estimates import (
     COMPARATOR_LABELS,
     COMPARATORS,
@@ -42,7 +44,12 @@ from civicpulse_report.statistics.estimates import (
     respondent_values,
 )
 from civicpulse_report.statistics.intervals import wilson_interval, z_value
-from civicpulse_report.statistics.release import BenchmarkRelease
+from civicpulse_report.statistics.prechecks import (
+    estimate_problems,
+    neighbour_candidates,
+    neighbours_k_used,
+)
+from civicpulse_report.statistics.release import BenchmarkRelease, check_release
 from civicpulse_report.statistics.scopes import ComparatorScope, comparator_sentence, scope_lines
 from civicpulse_report.statistics.summaries import (
     SUMMARY_COLUMNS,
@@ -69,14 +76,19 @@ __all__ = [
     "EstimateSet",
     "benchmark_table",
     "change_test",
+    "check_release",
     "comparator_sentence",
     "compare_to_comparator",
     "compute_estimates",
     "design_effect",
+    "estimate_problems",
     "index_id",
     "indicator_polarity",
     "indicator_types",
     "kish_effective_n",
+    "microdata_coverage",
+    "neighbour_candidates",
+    "neighbours_k_used",
     "rank_correlation",
     "rank_correlation_interval",
     "read_benchmarks",

@@ -14,7 +14,9 @@ has a ``record_type``:
 - ``estimate``: England, each region, each LA type and each LA (level), for
   every indicator and domain index and wave, with estimate, se, CI, base,
   weighted base, n_eff and deff, like the rows of ``tables.csv``; only cells
-  with a base of at least the minimum, nothing below LA level;
+  with a base of at least the minimum and not hidden by secondary suppression
+  (so that no left-out cell comes back by differencing), nothing below LA
+  level;
 - ``spine``: the LA distribution per wave and indicator (min, q25, median,
   q75, max, n_las) behind spine charts;
 - ``context``: each LA's contextual variables (population and the
@@ -40,6 +42,7 @@ from civicpulse_report.statistics.columns import AREA_LEVELS, ENGLAND_NAME, inde
 from civicpulse_report.statistics.derived import SPINE_COLUMNS
 from civicpulse_report.statistics.estimates import EstimateSet
 from civicpulse_report.statistics.release import FORMAT_VERSION, context_columns, typed_table
+from civicpulse_report.statistics.suppression import unsafe_to_publish
 
 
 def _meta_rows(est: EstimateSet, settings: Settings) -> list[dict[str, object]]:
@@ -83,13 +86,12 @@ def benchmark_table(est: EstimateSet, dataset: Dataset, settings: Settings) -> p
         If ``est`` holds no England-level estimates to publish.
     """
     e = est.estimates
-    keep = (
-        e["level"].isin(AREA_LEVELS)
-        & (e["breakdown"] == "all")
-        & ~e["suppressed"].astype(bool)
-        & (e["base"] >= settings.min_base)
-        & e["estimate"].notna()
-    )
+    e = e[e["level"].isin(AREA_LEVELS) & (e["breakdown"] == "all")].reset_index(drop=True)
+    keep = ~e["suppressed"].astype(bool) & (e["base"] >= settings.min_base) & e["estimate"].notna()
+    # The estimates carry secondary suppression already; this makes sure that no
+    # LA, region or LA type left out can be had back by differencing the file's
+    # own rows (the LAs of a region, an LA type or England against its row).
+    keep &= ~unsafe_to_publish(e, ~keep.to_numpy(), est.areas)
     pub = e.loc[keep].copy()
     if not (pub["level"] == "england").any():
         raise ValueError("there are no England-level estimates to publish")

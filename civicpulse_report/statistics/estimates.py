@@ -46,7 +46,6 @@ from civicpulse_report.statistics.derived import (
     add_change,
     add_comparators,
     alpha_table,
-    apply_disclosure_control,
     shrink_neighbourhoods,
     spine_table,
     with_england,
@@ -64,6 +63,7 @@ from civicpulse_report.statistics.scopes import (
     in_wave,
     scope_lines,
 )
+from civicpulse_report.statistics.suppression import apply_suppression
 
 __all__ = [
     "COMPARATORS",
@@ -274,8 +274,11 @@ def compute_estimates(
     est = shrink_neighbourhoods(est, conf)
     # Suppress before comparators are attached, so that no comparator value
     # (a region or LA type of one small LA, a single small neighbour, a small
-    # England) carries a suppressed estimate into a published row.
-    est = apply_disclosure_control(est, settings.min_base)
+    # England) carries a suppressed estimate into a published row. Secondary
+    # suppression hides more cells, so that no additive set (groups and their
+    # LA, neighbourhoods and their LA, LAs and their region...) gives a
+    # suppressed cell away by differencing.
+    est = apply_suppression(est, settings.min_base, areas)
     pooled = coverage.source == SOURCE_MICRODATA and not coverage.national
     est = add_comparators(est, areas, neighbours, pooled_microdata=pooled)
     est = add_change(est, conf)

@@ -29,7 +29,7 @@ from civicpulse_report.report.facts import build_facts
 from civicpulse_report.report.tables import facts_to_table
 from civicpulse_report.scoring import standardised_components
 from civicpulse_report.settings import Settings
-from civicpulse_report.statistics import summarise_groupings
+from civicpulse_report.statistics import benchmark_table, summarise_groupings
 from civicpulse_report.statistics.estimates import (
     NUMERIC_COLUMNS,
     EstimateSet,
@@ -299,3 +299,201 @@ def test_the_leak_search_finds_a_planted_leak(inputs: Inputs) -> None:
     hits = leaked(forbidden, np.fromiter(bundle_numbers(facts), dtype=float))
     assert hits.size >= 1
     assert hits[0] == pytest.approx(own)
+
+
+# --------------------------------------------------------------------------
+# Differencing: no suppressed cell can be recovered from its additive sets
+# --------------------------------------------------------------------------
+#
+# The attack an analyst with the published numbers can make. In a set of cells
+# whose weighted bases sum to a published total (the groups of a breakdown and
+# their LA or England; one group in every LA and England's; the neighbourhoods
+# and their LA; the LAs of a region, LA type or England and its row; regions,
+# or LA types, and England), the hidden cells' pooled value is
+#     (W_total E_total - sum W_i E_i) / (W_total - sum W_i)
+# over the published members; a hidden total is sum W_i E_i / sum W_i. With one
+# hidden cell that is the cell. The sets are built here from the frame's
+# labels, independently of statistics.suppression.
+
+KEYS = ["wave", "level", "area_code", "breakdown", "group_code", "indicator"]
+
+
+def _attack_families(
+    frame: pd.DataFrame, areas: pd.DataFrame
+) -> Iterator[tuple[str, pd.DataFrame, pd.DataFrame, list[str], list[str]]]:
+    """(name, members, totals, keys shared with the total, keys of the set)."""
+    wi = ["wave", "indicator"]
+    lvl, overall = frame["level"], frame["breakdown"] == "all"
+    la_all = frame[(lvl == "la") & overall]
+    eng = frame[(lvl == "england") & overall]
+    la_groups = frame[(lvl == "la") & ~overall]
+    eng_groups = frame[(lvl == "england") & ~overall]
+    yield "groups in LA", la_groups, la_all, [*wi, "la_code"], ["breakdown"]
+    yield "groups in England", eng_groups, eng, wi, ["breakdown"]
+    yield "group in LAs", la_groups, eng_groups, [*wi, "breakdown", "group_code"], []
+    yield "neighbourhoods", frame[lvl == "neighbourhood"], la_all, [*wi, "la_code"], []
+    yield "LAs in England", la_all, eng, wi, []
+    where = areas.set_index("la_code")
+    for col in ("region", "la_type"):
+        upper = frame[(lvl == col) & overall].assign(**{col: lambda f: f["area_code"]})
+        yield f"{col}s in England", upper, eng, wi, []
+        las = la_all.assign(**{col: la_all["la_code"].map(where[col])})
+        yield f"LAs in {col}", las, upper, [*wi, col], []
+
+
+def differencing_attack(published: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """Every set with a hidden cell: what differencing gives, and which cells it pools.
+
+    ``published`` has the estimates frame's labels, ``estimate``,
+    ``weighted_base`` and ``suppressed``; a suppressed row's numbers are not used.
+    Returns one row per set: family, ``n_hidden``, ``recovered``, ``cell``
+    (the position of a hidden cell) and ``respondents`` (how many the
+    recovered value rests on: the hidden cells' and those with no group).
+    """
+    f = published.copy()
+    f["_row"] = np.arange(len(f))
+    f["la_code"] = f["la_code"].astype(object).where(f["la_code"].notna(), "")
+    f["group_code"] = f["group_code"].astype(object).where(f["group_code"].notna(), "")
+    hid = f["suppressed"].astype(bool)
+    f["_w"] = np.where(hid, 0.0, f["weighted_base"])
+    f["_we"] = np.where(hid, 0.0, f["weighted_base"] * f["estimate"])
+    f["_b"] = np.where(hid, 0.0, f["base"])
+    f["_hid"] = hid
+    f["_hrow"] = np.where(hid, f["_row"], -1)
+    out = []
+    for name, members, totals, on, by in _attack_families(f, areas):
+        if members.empty or totals.empty:
+            continue
+        keys = [*on, *by]
+        g = members.groupby(keys, dropna=False).agg(
+            sw=("_w", "sum"), swe=("_we", "sum"), sb=("_b", "sum"), n_hidden=("_hid", "sum"),
+            cell=("_hrow", "max"),
+        ).reset_index()  # fmt: skip
+        t = totals[[*on, "_w", "_we", "_b", "_hid", "_row"]].drop_duplicates(on)
+        g = g.merge(t, on=on, how="inner")
+        # A published total: the hidden members' pooled value.
+        open_total = ~g["_hid"] & (g["n_hidden"] >= 1)
+        rec = (g["_we"] - g["swe"]) / (g["_w"] - g["sw"])
+        part = g.loc[open_total, ["n_hidden", "cell"]].assign(
+            recovered=rec[open_total], respondents=(g["_b"] - g["sb"])[open_total]
+        )
+        # A hidden total with every member published: the total itself.
+        shut = g["_hid"] & (g["n_hidden"] == 0) & (g["sw"] > 0)
+        tot = pd.DataFrame(
+            {
+                "n_hidden": 1,
+                "cell": g.loc[shut, "_row"],
+                "recovered": (g["swe"] / g["sw"])[shut],
+                "respondents": g["sb"][shut],
+            }
+        )
+        out.append(pd.concat([part, tot], ignore_index=True).assign(family=name))
+    return pd.concat(out, ignore_index=True)
+
+
+def recovered_cells(attack: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """The sets whose differenced value isolates one hidden cell within its CI half-width."""
+    single = attack[attack["n_hidden"] == 1].copy()
+    row = single["cell"].to_numpy(int)
+    true = truth["estimate"].to_numpy(float)[row]
+    half = (truth["ci_upper"] - truth["ci_lower"]).to_numpy(float)[row] / 2
+    single["true"], single["half_width"] = true, half
+    single["error"] = (single["recovered"] - true).abs()
+    return single[single["error"] <= half]
+
+
+@pytest.fixture(scope="module")
+def truth(small_dataset: Dataset, measures: Measures, settings: Settings) -> pd.DataFrame:
+    """The small demo's estimates with suppression off (min_base 0): the true values."""
+    no_rule = dataclasses.replace(settings, min_base=0)
+    return compute_estimates(small_dataset, measures, no_rule).estimates
+
+
+def primary_only(truth: pd.DataFrame, min_base: int) -> pd.DataFrame:
+    """What was published before secondary suppression: only cells under min_base hidden."""
+    return truth.assign(suppressed=truth["base"] < min_base)
+
+
+def test_differencing_recovered_suppressed_cells_before_secondary_suppression(
+    truth: pd.DataFrame, small_estimates: EstimateSet, settings: Settings
+) -> None:
+    """The attack is not vacuous: with primary suppression alone it recovers cells."""
+    attack = differencing_attack(primary_only(truth, settings.min_base), small_estimates.areas)
+    hits = recovered_cells(attack, truth)
+    # Sets with exactly one hidden cell, in the breakdowns and the neighbourhoods.
+    assert len(hits) > 1000
+    assert {"groups in LA", "neighbourhoods", "group in LAs"} <= set(hits["family"])
+    # The breakdowns' differencing is exact up to the respondents with no group.
+    groups = hits[hits["family"] == "groups in LA"]
+    assert (groups["error"] < 1e-6).mean() > 0.2
+
+
+def test_no_suppressed_cell_is_recovered_by_differencing(
+    truth: pd.DataFrame, small_estimates: EstimateSet, settings: Settings
+) -> None:
+    est = small_estimates.estimates
+    assert (est[KEYS].fillna("").to_numpy() == truth[KEYS].fillna("").to_numpy()).all()
+    kinds = est["suppression"].value_counts()
+    assert kinds["primary"] > 0 and kinds["secondary"] > 0
+    assert (est["suppressed"] == est["suppression"].isin(["primary", "secondary"])).all()
+    attack = differencing_attack(est, small_estimates.areas)
+    hits = recovered_cells(attack, truth)
+    assert hits.empty, hits.head()
+    # No set isolates one hidden cell; where several are hidden, differencing
+    # gives only their pooled value, on at least min_base respondents.
+    assert (attack["n_hidden"] >= 2).all()
+    assert (attack["respondents"] >= settings.min_base).all()
+
+
+def test_secondary_cells_are_hidden_in_the_tables(
+    inputs: Inputs, small_estimates: EstimateSet
+) -> None:
+    est = small_estimates.estimates
+    la = "X06000001"
+    facts = build_facts(
+        small_estimates, inputs.full, inputs.measures, inputs.settings, inputs.interventions,
+        la, max(small_estimates.waves), synthetic=True,
+    )  # fmt: skip
+    table = facts_to_table(json.loads(json.dumps(facts)))
+    check_table(table, inputs.settings.min_base, la)
+    rows = est[
+        (est["la_code"] == la)
+        & (est["wave"] == max(small_estimates.waves))
+        & (est["suppression"] == "secondary")
+        & (est["level"] == "la")
+    ]
+    assert len(rows) > 0
+    shown = table[table["table"] == "breakdowns"].merge(
+        rows[["indicator", "group"]], on=["indicator", "group"]
+    )
+    assert len(shown) > 0 and shown["suppressed"].all()
+    assert shown["estimate"].isna().all() and shown["weighted_base"].isna().all()
+
+
+def test_no_la_is_recovered_from_the_benchmark_file(
+    small_dataset: Dataset, measures: Measures, settings: Settings
+) -> None:
+    """The benchmark file (LAs, regions, LA types, England) under the same attack."""
+    strict = dataclasses.replace(settings, min_base=470)  # some LA cells fall under it
+    est = compute_estimates(small_dataset, measures, strict)
+    truth = compute_estimates(
+        small_dataset, measures, dataclasses.replace(settings, min_base=0)
+    ).estimates
+    table = benchmark_table(est, small_dataset, strict)
+    rows = table[table["record_type"] == "estimate"]
+    area = truth[
+        truth["level"].isin(["england", "region", "la_type", "la"]) & (truth["breakdown"] == "all")
+    ]
+    area = area.reset_index(drop=True)
+    on = ["wave", "level", "area_code", "indicator"]
+    pub = area[[*on, "la_code", "breakdown", "group_code", "ci_lower", "ci_upper"]].merge(
+        rows[[*on, "estimate", "base", "weighted_base"]], on=on, how="left", validate="one_to_one"
+    )
+    pub["suppressed"] = pub["estimate"].isna()
+    assert pub["suppressed"].any() and not pub["suppressed"].all()
+    # Primary suppression alone would have let the file give LAs away.
+    before = differencing_attack(area.assign(suppressed=area["base"] < strict.min_base), est.areas)
+    assert len(recovered_cells(before, area)) > 0
+    attack = differencing_attack(pub, est.areas)
+    assert recovered_cells(attack, area).empty
+    assert (attack["n_hidden"] >= 2).all()
