@@ -65,7 +65,8 @@ def write_html(prepared: Prepared, output_path: Path) -> None:
     ]  # fmt: skip
     for stylesheet in _stylesheets(meta, prepared.project_dir):
         args += ["--css", str(stylesheet)]
-    meta.pop("css", None)
+    for key in ("css", "filters"):  # options, not metadata (the filters are filter_args)
+        meta.pop(key, None)
     if truthy(meta.get("toc")):
         args += ["--toc", f"--toc-depth={int(meta.get('toc-depth', 2))}"]
     if truthy(meta.get("number-sections")):

@@ -45,6 +45,26 @@ LUA_FILTERS = tuple(
         "html-headings.lua",
     )
 )
+#: The filters that do for the built-in renderer what Quarto does itself (conditional
+#: content, figure/table numbering and cross-references, callouts). Under Quarto they
+#: are left to Quarto, which would otherwise number everything twice.
+QUARTO_NATIVE_FILTERS = frozenset({"content-visibility.lua", "crossref.lua", "callouts.lua"})
+#: Where every other filter runs under Quarto, by our output format: its entry point in
+#: ``filters:`` of that format in _quarto.yml (Quarto 1.4+ "Targeting of AST Processing
+#: Phases": pre-ast, post-ast = pre-quarto, post-quarto = pre-render, post-render).
+#: html-figures runs in every format before Quarto reads the figure cells (``pre-ast``),
+#: so the alt text it moves onto a cell is the one Quarto gives the image (it runs
+#: before crossref.lua here), and outside HTML it leaves the data block out, as here.
+#: The table and heading filters run in HTML last (``post-render``), just before
+#: pandoc's writer, as here, so they see Quarto's rendered floats, not its
+#: cross-reference nodes. table-layout's Typst tables number themselves, so under
+#: Quarto (which numbers tables) it runs for HTML only.
+QUARTO_FILTER_STAGES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "html-figures.lua": ("pre-ast", ("html", "pdf", "docx")),
+    "table-layout.lua": ("post-render", ("html",)),
+    "html-tables.lua": ("post-render", ("html",)),
+    "html-headings.lua": ("post-render", ("html",)),
+}
 MEDIA_DIR_NAME = "media"
 
 PANDOC_TIMEOUT_S = 120
@@ -157,3 +177,34 @@ def document_json(prepared: Prepared, meta: Mapping[str, Any]) -> bytes:
 def filter_args() -> list[str]:
     """The pandoc arguments that run every Lua filter, in order."""
     return [arg for path in LUA_FILTERS for arg in ("--lua-filter", str(path))]
+
+
+def quarto_filters(fmt: str) -> list[dict[str, str]]:
+    """The ``filters:`` entries Quarto needs for output ``fmt`` (html, pdf or docx).
+
+    The filters of :data:`LUA_FILTERS` that Quarto has no equivalent of, in the
+    built-in order, as ``{"path": "templates/filters/<name>", "at": <entry point>}``:
+    paths from the project root (where _quarto.yml is, and where the Quarto renderer
+    copies ``templates/``). ``_quarto.yml`` lists exactly these under ``format:``
+    (a unit test compares them).
+
+    Raises
+    ------
+    RenderError
+        If a filter is in neither :data:`QUARTO_FILTER_STAGES` nor
+        :data:`QUARTO_NATIVE_FILTERS`.
+    """
+    entries = []
+    for path in LUA_FILTERS:
+        if path.name in QUARTO_NATIVE_FILTERS:
+            continue
+        if path.name not in QUARTO_FILTER_STAGES:
+            raise RenderError(
+                f"Lua filter {path.name} has no Quarto entry point: add it to "
+                "QUARTO_FILTER_STAGES (or QUARTO_NATIVE_FILTERS) in render/pandoc.py."
+            )
+        stage, formats = QUARTO_FILTER_STAGES[path.name]
+        if fmt in formats:
+            relative = path.relative_to(TEMPLATES_DIR.parent).as_posix()
+            entries.append({"path": relative, "at": stage})
+    return entries

@@ -33,6 +33,19 @@ log = logging.getLogger(__name__)
 
 TYPST_TEMPLATE = TEMPLATES_DIR / "report.typ"
 
+# Row headers (issue 10) are not possible in the PDF with typst 0.15 as installed (the
+# `typst` Python package 0.15.2). A table.header row is tagged /TH with /Scope /Column
+# (templates/typst-template.typ's cp-table puts every header row there), but the first
+# cell of a body row is always /TD: `table.cell` has no `scope` argument ("unexpected
+# argument: scope"), and the one way to tag a row header, `pdf.header-cell(scope:
+# "row", ..)`, "requires enabling the a11y-extras feature flag"
+# (https://typst.app/docs/reference/pdf/header-cell). typst-py enables only the `html`
+# feature in its World (messense/typst-py src/world.rs) and has no argument to enable
+# others, so `pdf.header-cell` does not exist here ("module `pdf` does not contain
+# `header-cell`"). The HTML has <th scope="row">. tests/integration/test_pdf_ua.py
+# fails once `pdf.header-cell` can be used, so the first column can be made a row
+# header then (in table-layout.lua's cp-table rows).
+
 
 #: What to do when Typst's PDF/UA check refuses the document, by its message.
 _STANDARD_HINTS = (
@@ -70,7 +83,7 @@ def write_pdf(prepared: Prepared, output_path: Path, typst_source: Path | None) 
     meta, brand = apply_brand(meta, prepared.project_dir)
     copy_logo(brand, prepared.workdir)
     standards = meta.pop("pdf-standard", None) or []
-    for key in ("css", "brand_logo_uri"):
+    for key in ("css", "brand_logo_uri", "filters"):  # "filters": Quarto's (see pandoc.py)
         meta.pop(key, None)
     args = [
         "--from", "json", "--to", "typst",

@@ -175,6 +175,7 @@ def render_quarto(
                 accent=branded.get("brand_accent"),
                 source=reference,
             )
+        check_filter_paths(config, work)
         (work / "_quarto.yml").write_text(
             yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
         )
@@ -211,6 +212,43 @@ def _scratch_config(
     if formats_config:
         config["format"] = formats_config
     return config, reference
+
+
+def _filter_entries(config: Mapping[str, Any]) -> list[Any]:
+    """Every ``filters:`` entry of a Quarto config: top level and each format's."""
+    entries = list(config.get("filters") or [])
+    for options in (config.get("format") or {}).values():
+        if isinstance(options, Mapping):
+            entries += list(options.get("filters") or [])
+    return entries
+
+
+def check_filter_paths(config: Mapping[str, Any], project_dir: Path) -> list[Path]:
+    """The Lua filters ``config`` names, each resolved from ``project_dir`` (Quarto's way).
+
+    Quarto reads a filter path in _quarto.yml from the project folder; the scratch
+    project holds a copy of ``templates/``, so ``templates/filters/...`` must be there.
+    An entry is a path or ``{path: ..., at: ...}``; the name ``quarto`` (the old way of
+    placing filters after Quarto's) is not a file.
+
+    Raises
+    ------
+    RenderError
+        If a filter named in the config is not a file under ``project_dir``.
+    """
+    paths = []
+    for entry in _filter_entries(config):
+        name = entry.get("path") if isinstance(entry, Mapping) else entry
+        if name in (None, "quarto"):
+            continue
+        path = Path(project_dir) / str(name)
+        if not path.is_file():
+            raise RenderError(
+                f"The Lua filter {name} in _quarto.yml was not found at {path}: filter paths "
+                "are read from the project folder (e.g. templates/filters/html-tables.lua)."
+            )
+        paths.append(path)
+    return paths
 
 
 def _run_quarto(quarto: str, work: Path, fmt: Format) -> Path:

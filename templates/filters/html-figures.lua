@@ -12,7 +12,11 @@ A notebook cell that draws a figure may follow it with a data block
   | the numbers behind the chart | ... |
   :::
 
-In both outputs, `alt` becomes the figure cell's fig-alt, so crossref.lua gives the
+Under Quarto (which runs this filter at its `pre-ast` entry point) an .ipynb cell's
+outputs all stay inside its cell div, so the data block is inside the figure cell
+(in a .cell-output div); it is lifted out to sit right after the cell, as above.
+
+In every output, `alt` becomes the figure cell's fig-alt, so crossref.lua gives the
 image that alt text (the HTML alt attribute and the PDF's /Alt alike). Only the block
 right after a figure cell names that figure.
 
@@ -85,11 +89,39 @@ local function details(block)
   return blocks
 end
 
+local function is_data_block(block)
+  return block.t == 'Div' and block.classes:includes('figure-data')
+end
+
+-- A figure cell without the data blocks inside it (Quarto's layout), and those blocks.
+local function lift_data(cell)
+  local lifted = pandoc.Blocks({})
+  local rest = cell:walk({
+    Div = function(div)
+      if is_data_block(div) then
+        lifted:insert(div)
+        return {}
+      end
+      return nil
+    end,
+  })
+  return rest, lifted
+end
+
 function Blocks(blocks)
-  local out = pandoc.Blocks({})
+  local queue = pandoc.Blocks({})
   for _, block in ipairs(blocks) do
-    local is_data = block.t == 'Div' and block.classes:includes('figure-data')
-    if is_data then
+    if is_figure_cell(block) then
+      local cell, lifted = lift_data(block)
+      queue:insert(cell)
+      queue:extend(lifted)
+    else
+      queue:insert(block)
+    end
+  end
+  local out = pandoc.Blocks({})
+  for _, block in ipairs(queue) do
+    if is_data_block(block) then
       local previous = out[#out]
       local alt = block.attributes['alt']
       if is_figure_cell(previous) and alt ~= nil and alt ~= '' then
@@ -106,3 +138,8 @@ function Blocks(blocks)
   end
   return out
 end
+
+
+-- Top down: a figure cell's data blocks are lifted out before the lists inside the cell
+-- are visited (bottom up, the block would be turned into <details> in place first).
+return { { traverse = 'topdown', Blocks = Blocks } }

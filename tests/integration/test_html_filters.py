@@ -21,14 +21,12 @@ from typing import Any
 
 import pytest
 
-from civicpulse_report.paths import TEMPLATES_DIR
+from civicpulse_report.paths import PROJECT_ROOT, TEMPLATES_DIR
+from civicpulse_report.render.pandoc import LUA_FILTERS, quarto_filters
 from civicpulse_report.render.tools import pandoc_path
 from civicpulse_report.report.present import figure_data
 
-FILTERS = (
-    "content-visibility.lua", "html-figures.lua", "crossref.lua", "table-layout.lua",
-    "callouts.lua", "html-tables.lua", "html-headings.lua",
-)  # fmt: skip
+FILTERS = tuple(path.name for path in LUA_FILTERS)  # in the order the renderer runs them
 ALT = 'Ashbridge is significantly worse than England on 1 of 2 domains: "drivers" (97.3 against 100.0) <b>'
 VIEWBOX_WIDTH, SMALLEST_FONT = 518.4, 8
 SVG = (
@@ -100,12 +98,18 @@ class Elements(HTMLParser):
         return " ".join("".join(self.text.get(id(item), [])).split())
 
 
-def run_pandoc(workdir: Path, to: str) -> str:
+def run_pandoc(
+    workdir: Path,
+    to: str,
+    *,
+    document: str = DOCUMENT,
+    filters: tuple[Path, ...] = tuple(TEMPLATES_DIR / "filters" / name for name in FILTERS),
+) -> str:
     args = [pandoc_path(), "--from", "markdown", "--to", to, "--wrap", "none"]
-    for name in FILTERS:
-        args += ["--lua-filter", str(TEMPLATES_DIR / "filters" / name)]
+    for path in filters:
+        args += ["--lua-filter", str(path)]
     done = subprocess.run(
-        args, input=DOCUMENT.encode(), capture_output=True, cwd=workdir, timeout=60, check=False
+        args, input=document.encode(), capture_output=True, cwd=workdir, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr.decode()
     return done.stdout.decode()
@@ -209,3 +213,41 @@ def test_typst_gets_the_same_alt_text_and_no_html_parts(workdir: Path) -> None:
     assert "tables.csv" not in typst
     assert re.search(r"^= Where to act", typst, flags=re.MULTILINE)
     assert re.search(r"^== Groups", typst, flags=re.MULTILINE)
+
+
+#: A figure cell as Quarto writes an executed .ipynb cell: every output, the data block
+#: too, inside the cell div.
+QUARTO_CELL = f"""
+::: {{#fig-demo .cell fig-cap="Domain indices" fig-alt="Static fallback"}}
+::: {{.cell-output .cell-output-display}}
+![](media/fig-demo.svg)
+:::
+
+::: {{.cell-output .cell-output-display .cell-output-markdown}}
+{figure_data(ALT, "The data behind the figure.", (["Domain", "Index"], [["Drivers", "97.3"]]))}
+:::
+:::
+"""
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf"])
+def test_under_quarto_the_data_block_inside_a_figure_cell_is_lifted_out(
+    workdir: Path, fmt: str
+) -> None:
+    """Quarto runs html-figures first (pre-ast), on cells that hold their data block."""
+    pre_ast = tuple(PROJECT_ROOT / e["path"] for e in quarto_filters(fmt) if e["at"] == "pre-ast")
+    assert [p.name for p in pre_ast] == ["html-figures.lua"]
+    to = "html5" if fmt == "html" else "typst"
+    out = run_pandoc(workdir, to, document=QUARTO_CELL, filters=pre_ast)
+    if fmt == "pdf":
+        assert "Show the data" not in out and "The data behind" not in out
+        return
+    page = Elements()
+    page.feed(out)
+    (cell,) = [i for i in page.items if i["attrs"].get("id") == "fig-demo"]
+    assert cell["attrs"]["data-fig-alt"] == ALT  # Quarto gives the image its fig-alt
+    (details,) = page.find("details", **{"class": "figure-data"})
+    assert cell not in details["ancestors"], "the data block is still inside the figure"
+    assert page.items.index(details) > page.items.index(cell)
+    (image,) = page.find("img")
+    assert image["attrs"]["data-full-width"]

@@ -110,6 +110,54 @@ def test_every_table_has_header_cells(structure: list[tuple[Element, tuple]]) ->
         assert any(cell["/S"] == "/TD" for cell in inside)
 
 
+def test_column_header_cells_are_scoped_to_their_column(
+    structure: list[tuple[Element, tuple]],
+) -> None:
+    tables = [element for element, _ in structure if element["/S"] == "/Table"]
+    for table in tables:
+        headers = [cell for cell in _descendants(table) if cell["/S"] == "/TH"]
+        scopes = [
+            attribute.get("/Scope")
+            for cell in headers
+            for attribute in _attributes(cell)
+            if attribute.get("/O") == "/Table"
+        ]
+        assert scopes and set(scopes) == {"/Column"}, scopes
+
+
+def _attributes(cell: Element) -> list[Element]:
+    attributes = cell.get("/A", [])
+    attributes = attributes.get_object() if hasattr(attributes, "get_object") else attributes
+    items = attributes if isinstance(attributes, list) else [attributes]
+    return [a.get_object() if hasattr(a, "get_object") else a for a in items]
+
+
+def test_row_header_cells_are_still_impossible_with_this_typst(tmp_path: Path) -> None:
+    """Typst tags a row header only through pdf.header-cell, behind a feature flag that
+    the typst package cannot enable (see the note in render/pdf.py). When this fails,
+    Typst can tag row headers: make each table's first column one (table-layout.lua)
+    and check here for /TH with /Scope /Row in every body row."""
+    import typst
+
+    source = tmp_path / "row-header.typ"
+    source.write_text(
+        '#set document(title: "Row headers")\n'
+        "#table(columns: 2, table.header([Group], [Score]),\n"
+        '  pdf.header-cell(scope: "row", table.cell[Renters]), [97.1])\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(typst.TypstError, match="header-cell"):
+        typst.compile(str(source), root=str(tmp_path), pdf_standards=["ua-1"])
+    source.write_text(
+        '#set document(title: "Row headers")\n'
+        "#table(columns: 2, table.header([Group], [Score]),\n"
+        '  table.cell(scope: "row")[Renters], [97.1])\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(typst.TypstError, match="scope"):
+        typst.compile(str(source), root=str(tmp_path), pdf_standards=["ua-1"])
+
+
 def test_captioned_tables_carry_their_caption(
     structure: list[tuple[Element, tuple]],
 ) -> None:

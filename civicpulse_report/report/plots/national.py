@@ -19,12 +19,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from civicpulse_report.report.plots.style import (
+    ACCESSIBLE,
     ENGLAND_COLOUR,
     FIG_WIDTH,
     MUTED,
-    OKABE_ITO,
     SIGNIFICANCE_STYLE,
     Record,
+    text_colour_on,
     value_or_nan,
     wrap_label,
 )
@@ -33,11 +34,14 @@ from civicpulse_report.report.plots.style import (
 QUADRANT_STYLE: dict[str, dict[str, str]] = {
     "hidden need": {"color": SIGNIFICANCE_STYLE["worse"]["color"], "marker": "v"},
     "hidden assets": {"color": SIGNIFICANCE_STYLE["better"]["color"], "marker": "^"},
-    "strong on both": {"color": "#117733", "marker": "D"},  # green, 5.7:1 on white
-    "low on both": {"color": "#6A3D9A", "marker": "s"},  # purple, 8.6:1 on white
+    "strong on both": {"color": ACCESSIBLE["green"], "marker": "D"},  # 5.7:1 on white
+    "low on both": {"color": ACCESSIBLE["purple"], "marker": "s"},  # 8.6:1 on white
     "not clearly placed": {"color": MUTED, "marker": "o"},
 }
 BAND_ORDER = ("worse", "lower", "similar", "higher", "better")
+#: The previous wave and "no significant change" in the change chart: 5.1:1 on white
+#: (Okabe-Ito grey, #999999, is 2.85:1: too light for a mark that carries meaning).
+NO_CHANGE_COLOUR = ACCESSIBLE["grey"]
 
 
 def _legend_above(ax: plt.Axes, handles: Sequence[object], ncol: int = 3) -> None:
@@ -86,9 +90,8 @@ def caterpillar_chart(
         style = SIGNIFICANCE_STYLE.get(sig, SIGNIFICANCE_STYLE["not tested"])
         used.add(sig)
         lo, hi = value_or_nan(row, "ci_lower"), value_or_nan(row, "ci_upper")
-        ax.plot(
-            [xi, xi], [lo, hi], color=style["color"], linewidth=0.7 if small else 1.6, alpha=0.8
-        )
+        # Opaque: a translucent interval would fall under 3:1 (vermillion at 0.8 is 2.95:1).
+        ax.plot([xi, xi], [lo, hi], color=style["color"], linewidth=0.7 if small else 1.6)
         ax.plot(
             xi,
             float(row["estimate"]),
@@ -153,18 +156,21 @@ def band_chart(rows: Sequence[Record], *, labels: Mapping[str, str]) -> Figure:
             n = int(row.get(f"n_{band}") or 0)
             if not n:
                 continue
-            style = SIGNIFICANCE_STYLE[band]
-            # Light fills, so the black counts read on every band (hatching marks it too).
-            ax.barh(
+            colour = SIGNIFICANCE_STYLE[band]["color"]
+            # Full-strength fills (each 3:1 against the white plot), white hatching and
+            # separators, and each count in whichever of black or white reads on its fill,
+            # on a patch of plain fill so the hatching never crosses it.
+            ax.barh(yi, n, left=left, color=colour, hatch=hatches[band], edgecolor="white")
+            ax.text(
+                left + n / 2,
                 yi,
-                n,
-                left=left,
-                color=style["color"],
-                alpha=0.45,
-                hatch=hatches[band],
-                edgecolor="white",
+                str(n),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color=text_colour_on(colour),
+                bbox={"boxstyle": "square,pad=0.25", "facecolor": colour, "edgecolor": "none"},
             )
-            ax.text(left + n / 2, yi, str(n), ha="center", va="center", fontsize=8, color="black")
             left += n
             if band not in used:
                 used.append(band)
@@ -174,7 +180,6 @@ def band_chart(rows: Sequence[Record], *, labels: Mapping[str, str]) -> Figure:
     handles = [
         Patch(
             facecolor=SIGNIFICANCE_STYLE[b]["color"],
-            alpha=0.45,
             hatch=hatches[b],
             edgecolor="white",
             label=SIGNIFICANCE_STYLE[b]["label"],
@@ -350,7 +355,7 @@ def count_bar_chart(
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, max(1.8, 0.36 * len(rows) + 1.0)))
     y = np.arange(len(rows))[::-1]
     values = [float(r.get(value_key) or 0) for r in rows]
-    ax.barh(y, values, color=OKABE_ITO["blue"], height=0.6)
+    ax.barh(y, values, color=ACCESSIBLE["blue"], height=0.6)
     for yi, v in zip(y, values, strict=True):
         ax.text(v, yi, f" {int(v)}", va="center", fontsize=8)
     ax.set_yticks(y, [wrap_label(str(r.get(label_key, "")), 40) for r in rows])
@@ -367,7 +372,8 @@ def change_chart(
     """England's change per measure: the previous wave (hollow) to this one (filled, with CI).
 
     A filled marker is coloured and shaped by the change's direction when
-    significant ('improved' / 'worsened'), grey when not.
+    significant ('improved' / 'worsened'), grey (the accessible grey, 5.1:1) when
+    not; the previous wave is a hollow marker in the same grey.
 
     Raises
     ------
@@ -385,7 +391,7 @@ def change_chart(
     used = set()
     for yi, row in zip(y, rows, strict=True):
         before, now = float(row["previous_estimate"]), float(row["estimate"])
-        style = styles.get(str(row.get("direction")), {"color": OKABE_ITO["grey"], "marker": "o"})
+        style = styles.get(str(row.get("direction")), {"color": NO_CHANGE_COLOUR, "marker": "o"})
         used.add(str(row.get("direction")))
         ax.plot([before, now], [yi, yi], color=MUTED, linewidth=1.5)
         ax.plot(
@@ -393,7 +399,7 @@ def change_chart(
             yi,
             marker="o",
             markerfacecolor="white",
-            color=OKABE_ITO["grey"],
+            color=NO_CHANGE_COLOUR,
             linestyle="none",
         )
         ax.plot(
@@ -413,7 +419,7 @@ def change_chart(
             [],
             marker="o",
             markerfacecolor="white",
-            color=OKABE_ITO["grey"],
+            color=NO_CHANGE_COLOUR,
             linestyle="none",
             label=str(previous),
         ),
@@ -421,7 +427,7 @@ def change_chart(
             [],
             [],
             marker="o",
-            color=OKABE_ITO["grey"],
+            color=NO_CHANGE_COLOUR,
             linestyle="none",
             label=f"{year}, no significant change",
         ),
