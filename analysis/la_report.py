@@ -74,8 +74,9 @@ def domain_figure(domain_id):
         {**r, "label": indicators[r["indicator"]]["short"], "unit_label": indicators[r["indicator"]]["label"]}
         for r in domain_rows(domain_id)
     ]
-    draw(plots.estimate_dot_chart(rows, xlabel={"percent": "Per cent"}))
-    chart_data(f"fig-{domain_id}", p.estimate_data(rows, label_header="Indicator", label_key="unit_label"))
+    draw(plots.estimate_dot_chart(rows, xlabel={"percent": "Per cent"}, comparator_label=top_plain))
+    chart_data(f"fig-{domain_id}", p.estimate_data(rows, label_header="Indicator", label_key="unit_label",
+                                                   comparator=top_header))
 
 
 # Comparators named for what they are (bundle meta); one without a figure is left out, saying why.
@@ -91,7 +92,19 @@ def comparator_header(key):
 
 
 top_shown = comparators["england"]["available"]
-within_name = p.escape_md(comparators["groups"]["name"])  # what groups and neighbourhoods are compared with
+# What the area as a whole is compared with: plain (charts), escaped (text), as a heading; None if nothing.
+top_plain = comparators["england"]["name"] if top_shown else None
+top_name = p.escape_md(top_plain) if top_shown else None
+top_header = comparator_header("england") if top_shown else None
+# What groups and neighbourhoods are compared with (the LA's own average when nothing wider exists).
+within_shown = comparators["groups"]["available"]
+within_plain = comparators["groups"]["name"] if within_shown else None
+within_name = p.escape_md(comparators["groups"]["name"])
+
+
+def with_value(name, value):
+    """A comparator's figure in brackets or after "against": "England 100.2", "100.2 for the 5 LAs ..."."""
+    return p.escape_md(p.named_value(name, value))
 index_scale = f"Index ({meta['index_reference']}, first wave = 100)"  # an axis label: plain text
 
 
@@ -146,24 +159,33 @@ show("\n".join(f"{i}. {p.escape_md(f['text'])}" for i, f in enumerate(facts["fin
 
 # %% [markdown]
 # ## Civic Pulse at a glance
-#
-# @fig-headline shows the five Civic Pulse domain indices for the area against England.
-# Each index is 100 for England in the first survey wave; 10 points is roughly one
-# standard deviation of individual scores.
+
+# %%
+#| echo: false
+# Captions and descriptions name the comparators: each {top_...} and {within_...} placeholder
+# in the fig-cap, tbl-cap and fig-alt options below is filled in from the fact bundle once the
+# notebook has run (civicpulse_report.report.present.caption_fields): "England" for the whole
+# nation, "the 5 LAs in this data set" for a pooled sample, nothing where there is no comparator.
+show(
+    f"@fig-headline shows the five Civic Pulse domain indices for the area"
+    f"{f' against {top_name}' if top_shown else ''}.\n"
+    f"Each index is 100 for {p.escape_md(meta['index_reference'])} in the first survey wave; 10 points is "
+    "roughly one\nstandard deviation of individual scores."
+)
 
 # %%
 #| echo: false
 #| label: fig-headline
-#| fig-cap: "Civic Pulse domain indices for the area, with 95% confidence intervals, against England (black tick)."
-#| fig-alt: "Dot chart of the five Civic Pulse domain indices for the local authority with 95% confidence interval bars and a black tick for England on each row; the values are listed in the table below and in tables.csv."
+#| fig-cap: "Civic Pulse domain indices for the area, with 95% confidence intervals{top_vs_tick}."
+#| fig-alt: "Dot chart of the five Civic Pulse domain indices for the local authority with 95% confidence interval bars{top_tick} on each row; the values are listed in the table below and in tables.csv."
 rows = [{**r, "label": domains[r["indicator"].removeprefix("index_")]["label"]} for r in facts["headline"]]
-draw(plots.estimate_dot_chart(rows, xlabel=index_scale))
-chart_data("fig-headline", p.estimate_data(rows, label_header="Domain"))
+draw(plots.estimate_dot_chart(rows, xlabel=index_scale, comparator_label=top_plain))
+chart_data("fig-headline", p.estimate_data(rows, label_header="Domain", comparator=top_header))
 
 # %%
 #| echo: false
 #| label: tbl-headline
-#| tbl-cap: "Civic Pulse domain indices: the area against England."
+#| tbl-cap: "Civic Pulse domain indices: the area{top_vs}."
 show(p.md_table(
     ["Domain", "Index", "95% CI",
      *([comparator_header("england"), f"Compared with {comparator_header('england')}"] if top_shown else []),
@@ -173,20 +195,33 @@ show(p.md_table(
      for r in rows],
 ))
 
-# %% [markdown]
-# ## All indicators against England
-#
-# The spine chart (@fig-spine) places every indicator on one scale: England in the centre, the
-# best LA at the right and the worst at the left. The grey bar shows the range across all LAs
-# and the darker bar the middle half of them.
+# %%
+#| echo: false
+# The spine sets the area among other LAs around a wider figure: with no other LA, or no
+# wider figure, there is nothing to set it against, and the report says so.
+spine_las = max((r.get("n_las") or 0 for r in facts["spine"]), default=0)
+spine_shown = top_shown and spine_las >= 2
+if spine_shown:
+    centre = p.escape_md(p.figure_of(top_plain))
+    show(
+        f"## All indicators against {top_name}\n\n"
+        f"The spine chart (@fig-spine) places every indicator on one scale: {centre} in the centre, the\n"
+        "best LA at the right and the worst at the left. The grey bar shows the range across all LAs\n"
+        "and the darker bar the middle half of them."
+    )
+else:
+    why = comparators["england"]["reason"] if not top_shown else "this data set holds no other LA"
+    show(f"## All indicators\n\n*No spine chart: it sets the area among other LAs around a wider figure, "
+         f"and there is none to set it against ({p.escape_md(why)}). Every indicator is listed by domain below.*")
 
 # %%
 #| echo: false
 #| label: fig-spine
-#| fig-cap: "Spine chart: every indicator for the area against the distribution of all LAs, with England at the centre."
-#| fig-alt: "Spine chart with one row per indicator: a light grey bar for the range of all local authorities, a darker bar for the middle 50 per cent, a vertical line for England and a coloured marker for this area; the values are in tables.csv (table spine)."
-draw(plots.spine_chart(facts["spine"]))
-chart_data("fig-spine", p.spine_data(facts["spine"]))
+#| fig-cap: "Spine chart: every indicator for the area against the distribution of all LAs{top_centre}."
+#| fig-alt: "Spine chart with one row per indicator: a light grey bar for the range of all local authorities, a darker bar for the middle 50 per cent,{top_line} a coloured marker for this area; the values are in tables.csv (table spine)."
+if spine_shown:
+    draw(plots.spine_chart(facts["spine"], comparator=top_plain))
+    chart_data("fig-spine", p.spine_data(facts["spine"], comparator=top_header))
 
 # %% [markdown]
 # ## Change over time
@@ -194,8 +229,8 @@ chart_data("fig-spine", p.spine_data(facts["spine"]))
 # %%
 #| echo: false
 #| label: fig-trend
-#| fig-cap: "Domain indices across all survey waves: the area and England, with 95% confidence bands."
-#| fig-alt: "Small multiple line charts, one per domain, each with a line for this area and a line for England across the survey waves; values are in tables.csv (table trend)."
+#| fig-cap: "Domain indices across all survey waves: the area{top_and}, with 95% confidence bands."
+#| fig-alt: "Small multiple line charts, one per domain, each with a line for this area{top_trend_line} across the survey waves; values are in tables.csv (table trend)."
 panels = {}
 for d in facts["domains"]:
     ind = f"index_{d['id']}"
@@ -230,14 +265,14 @@ domain_heading("everyday")
 # %%
 #| echo: false
 #| label: fig-everyday
-#| fig-cap: "Everyday citizenship: each indicator for the area with its 95% confidence interval, against England (black tick)."
-#| fig-alt: "Dot chart with one row per everyday citizenship indicator for the local authority, a confidence interval bar, a marker shaped and coloured by comparison with England and a black tick for England; values are in the table below and in tables.csv (table indicators)."
+#| fig-cap: "Everyday citizenship: each indicator for the area with its 95% confidence interval{top_vs_tick}."
+#| fig-alt: "Dot chart with one row per everyday citizenship indicator for the local authority, a confidence interval bar{top_marker}; values are in the table below and in tables.csv (table indicators)."
 domain_figure("everyday")
 
 # %%
 #| echo: false
 #| label: tbl-everyday
-#| tbl-cap: "Everyday citizenship: the area against England, its region, LAs of the same type and its nearest neighbours."
+#| tbl-cap: "Everyday citizenship: the area{comparators_vs}."
 domain_table("everyday")
 
 # %%
@@ -247,14 +282,14 @@ domain_heading("contemporary")
 # %%
 #| echo: false
 #| label: fig-contemporary
-#| fig-cap: "Contemporary civic behaviour: each indicator for the area with its 95% confidence interval, against England (black tick)."
-#| fig-alt: "Dot chart with one row per contemporary civic behaviour indicator for the local authority, a confidence interval bar, a marker shaped and coloured by comparison with England and a black tick for England; values are in the table below and in tables.csv (table indicators)."
+#| fig-cap: "Contemporary civic behaviour: each indicator for the area with its 95% confidence interval{top_vs_tick}."
+#| fig-alt: "Dot chart with one row per contemporary civic behaviour indicator for the local authority, a confidence interval bar{top_marker}; values are in the table below and in tables.csv (table indicators)."
 domain_figure("contemporary")
 
 # %%
 #| echo: false
 #| label: tbl-contemporary
-#| tbl-cap: "Contemporary civic behaviour: the area against England, its region, LAs of the same type and its nearest neighbours."
+#| tbl-cap: "Contemporary civic behaviour: the area{comparators_vs}."
 domain_table("contemporary")
 
 # %%
@@ -264,14 +299,14 @@ domain_heading("drivers")
 # %%
 #| echo: false
 #| label: fig-drivers
-#| fig-cap: "Drivers of active citizenship: each indicator for the area with its 95% confidence interval, against England (black tick)."
-#| fig-alt: "Dot chart with one row per drivers of active citizenship indicator for the local authority, a confidence interval bar, a marker shaped and coloured by comparison with England and a black tick for England; values are in the table below and in tables.csv (table indicators)."
+#| fig-cap: "Drivers of active citizenship: each indicator for the area with its 95% confidence interval{top_vs_tick}."
+#| fig-alt: "Dot chart with one row per drivers of active citizenship indicator for the local authority, a confidence interval bar{top_marker}; values are in the table below and in tables.csv (table indicators)."
 domain_figure("drivers")
 
 # %%
 #| echo: false
 #| label: tbl-drivers
-#| tbl-cap: "Drivers of active citizenship: the area against England, its region, LAs of the same type and its nearest neighbours."
+#| tbl-cap: "Drivers of active citizenship: the area{comparators_vs}."
 domain_table("drivers")
 
 # %%
@@ -281,14 +316,14 @@ domain_heading("assets")
 # %%
 #| echo: false
 #| label: fig-assets
-#| fig-cap: "Social assets and deficits: each indicator for the area with its 95% confidence interval, against England (black tick)."
-#| fig-alt: "Dot chart with one row per social assets and deficits indicator for the local authority, a confidence interval bar, a marker shaped and coloured by comparison with England and a black tick for England; values are in the table below and in tables.csv (table indicators)."
+#| fig-cap: "Social assets and deficits: each indicator for the area with its 95% confidence interval{top_vs_tick}."
+#| fig-alt: "Dot chart with one row per social assets and deficits indicator for the local authority, a confidence interval bar{top_marker}; values are in the table below and in tables.csv (table indicators)."
 domain_figure("assets")
 
 # %%
 #| echo: false
 #| label: tbl-assets
-#| tbl-cap: "Social assets and deficits: the area against England, its region, LAs of the same type and its nearest neighbours."
+#| tbl-cap: "Social assets and deficits: the area{comparators_vs}."
 domain_table("assets")
 
 # %%
@@ -298,14 +333,14 @@ domain_heading("outcomes")
 # %%
 #| echo: false
 #| label: fig-outcomes
-#| fig-cap: "Active citizenship: each indicator for the area with its 95% confidence interval, against England (black tick)."
-#| fig-alt: "Dot chart with one row per active citizenship indicator for the local authority, a confidence interval bar, a marker shaped and coloured by comparison with England and a black tick for England; values are in the table below and in tables.csv (table indicators)."
+#| fig-cap: "Active citizenship: each indicator for the area with its 95% confidence interval{top_vs_tick}."
+#| fig-alt: "Dot chart with one row per active citizenship indicator for the local authority, a confidence interval bar{top_marker}; values are in the table below and in tables.csv (table indicators)."
 domain_figure("outcomes")
 
 # %%
 #| echo: false
 #| label: tbl-outcomes
-#| tbl-cap: "Active citizenship: the area against England, its region, LAs of the same type and its nearest neighbours."
+#| tbl-cap: "Active citizenship: the area{comparators_vs}."
 domain_table("outcomes")
 
 # %% [markdown]
@@ -319,16 +354,20 @@ domain_table("outcomes")
 #| echo: false
 legacy = facts["legacy"]
 if legacy:
+    # "Then (England)" is the older survey's published figure for England itself; "Now" is set
+    # against the area's comparator, named for what it is, and left out when there is none.
     show(p.md_table(
-        ["Older measure", "Source", "Year", "Then (area)", "Then (England)", "Civic Pulse measure", "Now (area)", "Now (England)"],
+        ["Older measure", "Source", "Year", "Then (area)", "Then (England)", "Civic Pulse measure", "Now (area)",
+         *([f"Now ({top_header})"] if top_shown else [])],
         [[p.escape_md(r["legacy_label"]), p.escape_md(r["source_label"]), r["legacy_year"],
           p.format_value(r["legacy_value"], "proportion") if r.get("legacy_value") is not None else "–",
           p.format_value(r["legacy_england_value"], "proportion") if r.get("legacy_england_value") is not None else "–",
           p.escape_md(r["civic_pulse_label"]),
           p.format_value(r["civic_pulse_value"], "proportion") if r.get("civic_pulse_value") is not None else "–",
-          p.format_value(r["civic_pulse_england_value"], "proportion") if r.get("civic_pulse_england_value") is not None else "–"]
+          *([p.format_value(r["civic_pulse_england_value"], "proportion")
+             if r.get("civic_pulse_england_value") is not None else "–"] if top_shown else [])]
          for r in legacy],
-        align=["l", "l", "r", "r", "r", "l", "r", "r"],
+        align=["l", "l", "r", "r", "r", "l", "r", *(["r"] if top_shown else [])],
         caption="Older survey measures beside the matching Civic Pulse measures.", label="tbl-legacy",
     ))
     caveats = sorted({r["caveat"] for r in legacy if r.get("caveat")})
@@ -357,20 +396,23 @@ chart_data("fig-legacy", p.legacy_data([{**r, "label": r["civic_pulse_label"]} f
 #| echo: false
 #| label: fig-quadrant
 #| fig-cap: "Every LA on the traditional satisfaction index and the Civic Pulse drivers index; this area highlighted with 95% confidence intervals."
-#| fig-alt: "Scatter plot of all local authorities with the traditional satisfaction and perceptions index on the horizontal axis and the Civic Pulse drivers index on the vertical axis, dashed lines at the England values dividing four quadrants, and this area highlighted as a red diamond with error bars; values are in tables.csv (table quadrant)."
+#| fig-alt: "Scatter plot of all local authorities with the traditional satisfaction and perceptions index on the horizontal axis and the Civic Pulse drivers index on the vertical axis, dashed lines at {top_values} dividing four quadrants, and this area highlighted as a red diamond with error bars; values are in tables.csv (table quadrant)."
 this = facts["this_quadrant"][0] if facts["this_quadrant"] else None
 first = facts["quadrant"][0] if facts["quadrant"] else None
-top_name = p.escape_md(comparators["england"]["name"])
 if first:
     draw(plots.quadrant_chart(facts["quadrant"], highlight=la_code, x_centre=first["england_traditional"],
-                              y_centre=first["england_drivers"], highlight_label=meta["la_name"]))
+                              y_centre=first["england_drivers"], highlight_label=meta["la_name"],
+                              index_reference=meta["index_reference"]))
     chart_data("fig-quadrant", p.quadrant_data(facts["quadrant"], highlight=la_code))
 else:
     show(f"*No quadrant chart: {p.escape_md(comparators['england']['reason'] or 'no LA has both indices')}.*")
 if this:
+    quadrant_versus = top_plain or "England"
     show(f"{name} is in the **{this['quadrant']}** quadrant: traditional index "
-         f"{p.format_value(this['traditional'], 'mean')} ({top_name} {p.format_value(this['england_traditional'], 'mean')}), "
-         f"drivers index {p.format_value(this['drivers'], 'mean')} ({top_name} {p.format_value(this['england_drivers'], 'mean')}).")
+         f"{p.format_value(this['traditional'], 'mean')} "
+         f"({with_value(quadrant_versus, p.format_value(this['england_traditional'], 'mean'))}), "
+         f"drivers index {p.format_value(this['drivers'], 'mean')} "
+         f"({with_value(quadrant_versus, p.format_value(this['england_drivers'], 'mean'))}).")
 
 # %% [markdown]
 # ## Two lenses within the area
@@ -379,7 +421,7 @@ if this:
 #| echo: false
 #| label: fig-lens
 #| fig-cap: "Population groups and neighbourhoods in the area on the two lenses; those that look fine on satisfaction but lack drivers are ringed, and the lowest few on drivers labelled."
-#| fig-alt: "Scatter plot of the area's population groups (circles) and modelled neighbourhood estimates (squares), traditional index on the horizontal axis and drivers index on the vertical axis, with dashed England lines; flagged groups are labelled in red; values are in tables.csv (table lens)."
+#| fig-alt: "Scatter plot of the area's population groups (circles) and modelled neighbourhood estimates (squares), traditional index on the horizontal axis and drivers index on the vertical axis, with dashed {within_lines}; flagged groups are labelled in red; values are in tables.csv (table lens)."
 lens = facts["lens"]
 units = lens.get("units", [])
 if units:
@@ -410,20 +452,25 @@ if flagged:
         f"({p.format_ci(u.get('drivers_ci_lower'), u.get('drivers_ci_upper'), 'mean')}), significantly below {within_name}."
         for u in flagged))
 else:
-    show(f"No group or neighbourhood combines a satisfaction level at or above {within_name} with drivers "
+    within_figure = p.escape_md(p.figure_of(within_plain or "England"))
+    show(f"No group or neighbourhood combines a satisfaction level at or above {within_figure} with drivers "
          "significantly below it.")
 
 # %% [markdown]
 # # Where to act
-#
-# The places and groups where active citizenship is lowest and its drivers most lacking,
-# ranked by a priority score that combines the size of the gap to England, its statistical
-# significance and the number of people affected (see the methodology).
+
+# %%
+#| echo: false
+show(
+    "The places and groups where active citizenship is lowest and its drivers most lacking,\n"
+    f"ranked by a priority score that combines the size of the gap to {within_name}, its statistical\n"
+    "significance and the number of people affected (see the methodology)."
+)
 
 # %%
 #| echo: false
 #| label: fig-priorities
-#| fig-cap: "The largest gaps to England among the area's population groups and neighbourhoods, ranked by priority score."
+#| fig-cap: "The largest gaps to {within_name} among the area's population groups and neighbourhoods, ranked by priority score."
 #| fig-alt: "Horizontal bar chart of priority scores, one bar per group or neighbourhood and indicator, red for statistically significant gaps and grey for gaps that are not significant; the underlying estimates are in the table below and in tables.csv (table priorities)."
 pri = facts["priorities"]
 if pri:
@@ -433,7 +480,7 @@ if pri:
 # %%
 #| echo: false
 #| label: tbl-priorities
-#| tbl-cap: "Priority gaps: who and where, the estimate with its 95% confidence interval, and England."
+#| tbl-cap: "Priority gaps: who and where, the estimate with its 95% confidence interval, and {within_name}."
 show(p.md_table(
     ["Rank", "Who or where", "Indicator", "Estimate", "95% CI", within_name, "Significant", "People affected"],
     [[r["rank"], p.escape_md(r["where"]), p.escape_md(r["indicator_label"]), p.value(r), p.interval(r),
@@ -445,12 +492,14 @@ show(p.md_table(
 # %%
 #| echo: false
 #| label: fig-groups
-#| fig-cap: "Drivers index by population group in the area, with 95% confidence intervals, against England."
-#| fig-alt: "Dot chart of the drivers index for each population group in the area (age, sex, ethnic group, tenure, disability, deprivation, years in the area), with confidence interval bars and England ticks; suppressed groups are marked; values are in tables.csv (table breakdowns)."
+#| fig-cap: "Drivers index by population group in the area, with 95% confidence intervals{within_comma_vs}."
+#| fig-alt: "Dot chart of the drivers index for each population group in the area (age, sex, ethnic group, tenure, disability, deprivation, years in the area), with confidence interval bars and {within_ticks}; suppressed groups are marked; values are in tables.csv (table breakdowns)."
 group_rows = [r for r in facts["breakdowns"] if r["indicator"] == "index_drivers"]
-draw(plots.breakdown_chart(group_rows, xlabel=f"Drivers index ({meta['index_reference']}, first wave = 100)"))
+draw(plots.breakdown_chart(group_rows, xlabel=f"Drivers index ({meta['index_reference']}, first wave = 100)",
+                           comparator_label=within_plain))
 chart_data("fig-groups", p.estimate_data(
-    [{**r, "label": f"{r['breakdown_label']}: {r['group']}"} for r in group_rows], label_header="Group"))
+    [{**r, "label": f"{r['breakdown_label']}: {r['group']}"} for r in group_rows], label_header="Group",
+    comparator=within_name if within_shown else None))
 
 # %%
 #| echo: false
@@ -458,9 +507,11 @@ chart_data("fig-groups", p.estimate_data(
 #| fig-cap: "Drivers index by neighbourhood (modelled estimates), on a tile map of the area."
 #| fig-alt: "Tile map with one square per neighbourhood, shaded from dark blue (low) to yellow (high) by the modelled drivers index and labelled with the neighbourhood name and value; hatched tiles have too few respondents to publish; values are in tables.csv (table neighbourhoods)."
 hood_rows = [r for r in facts["neighbourhoods"] if r["indicator"] == "index_drivers"]
+# The colour scale's reference tick is the area's comparator, when there is one.
 draw(plots.tile_map(hood_rows, value_label="Drivers index (modelled)",
-                    england=eng_headline["index_drivers"]["estimate"]))
-chart_data("fig-tiles", p.tile_data(hood_rows))
+                    england=eng_headline["index_drivers"]["estimate"] if top_shown else None,
+                    reference_label=top_plain or "England"))
+chart_data("fig-tiles", p.tile_data(hood_rows, comparator=within_name if within_shown else None))
 
 # %%
 #| echo: false
@@ -493,7 +544,8 @@ for i, rec in enumerate(recs, 1):
         lines.append(
             f"- {p.escape_md(ev['where'])}, {p.escape_md(ev['indicator_label'])}: "
             f"{p.format_value(ev['estimate'], ev['type'])} ({p.format_ci(ev['ci_lower'], ev['ci_upper'], ev['type'])}) "
-            f"against {within_name} {p.format_value(ev['england_value'], ev['type'])}; base {p.fmt_int(ev['base'])} respondents."
+            f"against {with_value(within_plain or 'England', p.format_value(ev['england_value'], ev['type']))}; "
+            f"base {p.fmt_int(ev['base'])} respondents."
         )
     if len(rec["evidence"]) > len(shown):
         lines.append(
@@ -505,7 +557,8 @@ for i, rec in enumerate(recs, 1):
         for a in rec["assets_to_build_on"]:
             lines.append(
                 f"- {p.escape_md(a['where'])}, {p.escape_md(a['indicator_label'])}: "
-                f"{p.format_value(a['estimate'], a['type'])} ({within_name} {p.format_value(a['england_value'], a['type'])})."
+                f"{p.format_value(a['estimate'], a['type'])} "
+                f"({with_value(within_plain or 'England', p.format_value(a['england_value'], a['type']))})."
             )
     lines += ["", f"*Evidence note:* {p.escape_md(iv['evidence'])}"]
     for c in rec.get("caveats", []):
@@ -530,6 +583,7 @@ show(p.md_table(
 
 # %%
 #| echo: false
+reference_figure = p.escape_md(p.figure_of(meta["index_reference"]))
 show(f"""
 **Survey and weights.** Civic Pulse is a survey of adults in each local authority, one row per
 respondent per wave. Design weights correct for unequal chances of selection and non-response
@@ -559,7 +613,7 @@ at the 95% level.
 ({meta['reference_wave']}), turned so that higher is better, and averaged with equal weights
 within its domain for each respondent who answered at least half of them (OECD/JRC Handbook on
 Constructing Composite Indicators: z-score normalisation, equal weighting, arithmetic
-aggregation). Index = 100 + 10 × the average z-score, so {p.escape_md(meta['index_reference'])} in {meta['reference_wave']} is 100.
+aggregation). Index = 100 + 10 × the average z-score, so {reference_figure} in {meta['reference_wave']} is 100.
 Internal consistency is shown by Cronbach's alpha below.
 
 **Scales.** Resilience is scored like the Brief Resilience Scale: the mean of six 1-5 items with
@@ -568,7 +622,14 @@ SWEMWBS: the sum of seven 1-5 items (7-35), for respondents answering all seven.
 -8 (don't know) or -9 (refused) are missing, never numbers.
 
 **Disclosure control.** No figure based on fewer than {meta['min_base']} respondents (unweighted)
-is published in this report or its tables; such cells say *suppressed*.
+is published in this report or its tables; such cells say *suppressed* (primary suppression).
+A hidden figure could otherwise be worked out by differencing: the total less the published
+parts. So, as official statistics do, secondary suppression also hides the next-smallest figure
+in every set of figures that add up to a published total (the groups of a breakdown and the
+area; one group in every area and England; the neighbourhoods and the area; the areas of a
+region, area type or England), wherever only one would be hidden, or the hidden ones together
+rest on fewer than {meta['min_base']} respondents. These are shown as suppressed too. People with no
+group recorded protect a group only when there are at least {meta['min_base']} of them.
 
 **Neighbourhoods.** Neighbourhood figures are empirical Bayes (shrinkage) estimates: each
 survey estimate is combined with the area's figure, weighted by their precision, with the
@@ -582,8 +643,8 @@ model's own parameters are estimated.
 # %%
 #| echo: false
 #| label: tbl-alpha
-#| tbl-cap: "Internal consistency of each domain: Cronbach's alpha for the area and for England."
-top_alpha = any(a["england"] is not None for a in facts["alpha"])
+#| tbl-cap: "Internal consistency of each domain: Cronbach's alpha for the area{top_and_for}."
+top_alpha = top_shown and any(a["england"] is not None for a in facts["alpha"])
 show(p.md_table(
     ["Domain", "Alpha (area)", *([f"Alpha ({comparator_header('england')})"] if top_alpha else []),
      "Complete responses (area)"],

@@ -44,7 +44,7 @@ from civicpulse_report.insight.lenses import lens_comparison
 from civicpulse_report.insight.national_alt import national_figure_alt
 from civicpulse_report.insight.national_analysis import NationalAnalysis, analyse_nation
 from civicpulse_report.insight.national_findings import national_key_findings
-from civicpulse_report.insight.priorities import PRIORITY_METHOD, priority_table
+from civicpulse_report.insight.priorities import PRIORITY_METHOD, priority_method, priority_table
 from civicpulse_report.insight.quadrants import (
     NOT_CLEARLY_PLACED,
     SIGNIFICANT_QUADRANT_LABELS,
@@ -52,6 +52,12 @@ from civicpulse_report.insight.quadrants import (
     quadrant_table,
 )
 from civicpulse_report.insight.recommendations import recommend
+from civicpulse_report.insight.sentences import (
+    figure_of,
+    is_proper_name,
+    named_value,
+    possessive,
+)
 from civicpulse_report.insight.view import LAView
 
 __all__ = [
@@ -63,17 +69,22 @@ __all__ = [
     "NationalAnalysis",
     "analyse_nation",
     "estimates_alt",
+    "figure_of",
     "format_ci",
     "format_value",
+    "is_proper_name",
     "key_findings",
     "legacy_alt",
     "legacy_comparison",
     "lens_alt",
     "lens_comparison",
     "load_interventions",
+    "named_value",
     "national_figure_alt",
     "national_key_findings",
+    "possessive",
     "priorities_alt",
+    "priority_method",
     "priority_table",
     "quadrant_alt",
     "quadrant_counts",

@@ -10,7 +10,10 @@ attribute, as text). Numbers are written with
 and tables.csv rounds them, so a reader can find each one.
 
 Significance is taken from the rows' flags (``sig_england``: better, worse,
-similar, higher, lower, not tested), never recomputed here.
+similar, higher, lower, not tested), never recomputed here. The comparator is
+named for what it is (``comparator``: "England" for the whole nation, "the 5
+LAs in this data set", "this LA's own average"); None means there is none, and
+the text says so instead of quoting a comparison.
 """
 
 from __future__ import annotations
@@ -19,12 +22,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from civicpulse_report.insight.formatting import format_value, is_missing
+from civicpulse_report.insight.sentences import (
+    figure_of,
+    is_proper_name,
+    named_value,
+    possessive,
+)
 
 Row = Mapping[str, Any]
 
 #: How many items of one kind an alt text names before it says "and N more".
 MAX_NAMED = 3
-#: Clauses in the order they are said: what differs from England first.
+#: Clauses in the order they are said: what differs from the comparator first.
 _ORDER = ("worse", "better", "lower", "higher")
 
 
@@ -101,7 +110,7 @@ def significance_summary(
     label_key: str = "label",
     comparator_key: str = "england_value",
     significance_key: str = "sig_england",
-    comparator: str = "England",
+    comparator: str | None = "England",
 ) -> str:
     """How many of ``rows`` differ significantly from the comparator, with the numbers.
 
@@ -122,8 +131,9 @@ def significance_summary(
         What the rows are, in the plural ("domains", "indicators", "groups").
     label_key, comparator_key, significance_key : str
         Where each row keeps its label, comparator value and flag.
-    comparator : str
-        The comparator's name.
+    comparator : str or None
+        The comparator's name; None when there is none (the rows are then
+        described without a comparison).
 
     Returns
     -------
@@ -138,6 +148,8 @@ def significance_summary(
     if not rows:
         raise ValueError(f"no {noun} to describe for {la_name}")
     shown = [r for r in rows if _shown(r)]
+    if comparator is None:
+        return _uncompared(la_name, rows, shown, noun, label_key)
     by_flag: dict[str, list[Row]] = {}
     for row in shown:
         by_flag.setdefault(str(row.get(significance_key) or "not tested"), []).append(row)
@@ -188,10 +200,30 @@ def significance_summary(
     return "; ".join(clauses) + "."
 
 
+def _uncompared(
+    la_name: str, rows: Sequence[Row], shown: Sequence[Row], noun: str, label_key: str
+) -> str:
+    """The rows' range, when there is no comparator to set them against."""
+    if not shown:
+        return f"{la_name}: none of the {_plural(len(rows), noun)} can be published (too few respondents)."
+    low = min(shown, key=lambda r: float(r["estimate"]))
+    high = max(shown, key=lambda r: float(r["estimate"]))
+    spread = (
+        f"{low.get(label_key)} {_number(low)}"
+        if low is high
+        else f"from {_number(low)} ({low.get(label_key)}) to {_number(high)} ({high.get(label_key)})"
+    )
+    text = f"{la_name} is not compared with any wider area (there is none) on its {_plural(len(rows), noun)}: {spread}"
+    hidden = len(rows) - len(shown)
+    if hidden:
+        text += f"; {hidden} not published (too few respondents)"
+    return text + "."
+
+
 def estimates_alt(
     la_name: str, rows: Sequence[Row], *, what: str, noun: str, table: str, **keys: str
 ) -> str:
-    """Alt text for a dot chart of estimates against England (domains, indicators, groups).
+    """Alt text for a dot chart of estimates against a comparator (domains, indicators, groups).
 
     Parameters
     ----------
@@ -204,18 +236,21 @@ def estimates_alt(
     table : str
         The tables.csv table with the chart's numbers.
     **keys : str
-        ``label_key``, ``comparator_key``, ``significance_key`` when not the defaults.
+        ``label_key``, ``comparator_key``, ``significance_key`` and ``comparator``
+        (its name, or None) when not the defaults.
 
     Raises
     ------
     ValueError
         If ``rows`` is empty.
     """
-    summary = significance_summary(la_name, rows, noun=noun, **keys)
+    summary = significance_summary(la_name, rows, noun=noun, **keys)  # type: ignore[arg-type]
     return f"{what}, with 95% confidence intervals. {summary} {data_note(table)}"
 
 
-def spine_alt(la_name: str, rows: Sequence[Row], *, n_las: int) -> str:
+def spine_alt(
+    la_name: str, rows: Sequence[Row], *, n_las: int, comparator: str | None = "England"
+) -> str:
     """Alt text for the spine chart: every indicator against the spread of all LAs.
 
     Parameters
@@ -225,20 +260,27 @@ def spine_alt(la_name: str, rows: Sequence[Row], *, n_las: int) -> str:
         ``type``, ``suppressed``.
     n_las : int
         How many LAs the bars span.
+    comparator : str or None
+        What sits at the centre ("England"); None when nothing does.
 
     Raises
     ------
     ValueError
         If ``rows`` is empty.
     """
-    summary = significance_summary(la_name, rows, noun="indicators", comparator_key="england")
+    summary = significance_summary(
+        la_name, rows, noun="indicators", comparator_key="england", comparator=comparator
+    )
+    centre = "" if comparator is None else f" with {figure_of(comparator)} at the centre"
     return (
         f"Spine chart of {_plural(len(rows), 'indicators')}, each against the range of "
-        f"{n_las} LAs with England at the centre. {summary} {data_note('spine')}"
+        f"{n_las} LAs{centre}. {summary} {data_note('spine')}"
     )
 
 
-def trend_alt(la_name: str, series: Mapping[str, Sequence[Row]]) -> str:
+def trend_alt(
+    la_name: str, series: Mapping[str, Sequence[Row]], *, comparator: str | None = "England"
+) -> str:
     """Alt text for the small-multiple trend chart: each domain's index across waves.
 
     Parameters
@@ -247,6 +289,9 @@ def trend_alt(la_name: str, series: Mapping[str, Sequence[Row]]) -> str:
         Domain label -> the LA's trend rows for it (``wave``, ``estimate``,
         ``type``, ``suppressed``, and on the latest wave ``change`` and
         ``change_significant``).
+
+    comparator : str or None
+        The comparator drawn in black ("England"); None when none is drawn.
 
     When no domain has two published waves, the text says so.
     """
@@ -257,9 +302,14 @@ def trend_alt(la_name: str, series: Mapping[str, Sequence[Row]]) -> str:
             first, last = published[0], published[-1]
             moves.append((float(last["estimate"]) - float(first["estimate"]), label, first, last))
     if not moves:
+        drawn = (
+            "so no lines are drawn"
+            if comparator is None
+            else f"so only {possessive(comparator, 'lines')} are drawn"
+        )
         return (
             f"Domain indices for {la_name} across the survey waves: no domain has two waves "
-            f"with enough respondents to publish, so only England's lines are drawn. "
+            f"with enough respondents to publish, {drawn}. "
             f"{data_note('trend')}"
         )
     moves.sort(key=lambda m: m[0])
@@ -286,7 +336,10 @@ def trend_alt(la_name: str, series: Mapping[str, Sequence[Row]]) -> str:
         text += f" Changed significantly since the previous wave: {_join(changed)}."
     else:
         text += " No domain changed significantly since the previous wave."
-    return f"{text} England is drawn in black for comparison. {data_note('trend')}"
+    if comparator is not None:
+        line = comparator if is_proper_name(comparator) else f"The line for {comparator}"
+        text += f" {line} is drawn in black for comparison."
+    return f"{text} {data_note('trend')}"
 
 
 def legacy_alt(la_name: str, rows: Sequence[Row]) -> str:
@@ -319,7 +372,9 @@ def legacy_alt(la_name: str, rows: Sequence[Row]) -> str:
     )
 
 
-def quadrant_alt(la_name: str, this: Row, rows: Sequence[Row]) -> str:
+def quadrant_alt(
+    la_name: str, this: Row, rows: Sequence[Row], *, comparator: str = "England"
+) -> str:
     """Alt text for the quadrant chart of every LA on the two lenses.
 
     Parameters
@@ -329,15 +384,17 @@ def quadrant_alt(la_name: str, this: Row, rows: Sequence[Row]) -> str:
         ``england_traditional``, ``england_drivers``.
     rows : sequence of mapping
         Every LA's quadrant row.
-
+    comparator : str
+        What the quadrant lines are the figures of ("England").
     """
     same = sum(1 for r in rows if r.get("quadrant") == this.get("quadrant"))
     return (
         f"{la_name} is in the {this.get('quadrant')} quadrant: traditional satisfaction "
-        f"index {format_value(this.get('traditional'), 'mean')} against England "
-        f"{format_value(this.get('england_traditional'), 'mean')}, drivers index "
-        f"{format_value(this.get('drivers'), 'mean')} against England "
-        f"{format_value(this.get('england_drivers'), 'mean')}. {same} of the {len(rows)} "
+        f"index {format_value(this.get('traditional'), 'mean')} against "
+        f"{named_value(comparator, format_value(this.get('england_traditional'), 'mean'))}, "
+        f"drivers index {format_value(this.get('drivers'), 'mean')} against "
+        f"{named_value(comparator, format_value(this.get('england_drivers'), 'mean'))}. "
+        f"{same} of the {len(rows)} "
         f"LAs are in that quadrant. {data_note('quadrant')}"
     )
 
@@ -384,7 +441,7 @@ def lens_alt(la_name: str, units: Sequence[Row]) -> str:
     return f"{head}; {body}. {data_note('lens')}"
 
 
-def priorities_alt(la_name: str, rows: Sequence[Row]) -> str:
+def priorities_alt(la_name: str, rows: Sequence[Row], *, comparator: str = "England") -> str:
     """Alt text for the ranked priority-score bar chart.
 
     Parameters
@@ -392,6 +449,8 @@ def priorities_alt(la_name: str, rows: Sequence[Row]) -> str:
     rows : sequence of mapping
         Priority rows in rank order: ``where``, ``indicator_label``,
         ``estimate``, ``england_value``, ``type``, ``significant``.
+    comparator : str
+        What the gaps are to ("England", "this LA's own average").
 
     Raises
     ------
@@ -405,8 +464,8 @@ def priorities_alt(la_name: str, rows: Sequence[Row]) -> str:
     nexts = [f"{r.get('where')} ({r.get('indicator_label')})" for r in rows[1:3]]
     text = (
         f"The largest priority gap in {la_name} is {top.get('where')}, "
-        f"{top.get('indicator_label')}: {_number(top)} against England "
-        f"{_number(top, 'england_value')}"
+        f"{top.get('indicator_label')}: {_number(top)} against "
+        f"{named_value(comparator, _number(top, 'england_value'))}"
         f"{'' if top.get('significant') else ' (not statistically significant)'}. "
         f"{significant} of the {_plural(len(rows), 'gaps')} shown are statistically significant."
     )
@@ -415,7 +474,14 @@ def priorities_alt(la_name: str, rows: Sequence[Row]) -> str:
     return f"{text} {data_note('priorities')}"
 
 
-def tiles_alt(la_name: str, rows: Sequence[Row], *, what: str, england: Any = None) -> str:
+def tiles_alt(
+    la_name: str,
+    rows: Sequence[Row],
+    *,
+    what: str,
+    england: Any = None,
+    comparator: str | None = "England",
+) -> str:
     """Alt text for the neighbourhood tile map.
 
     Parameters
@@ -426,7 +492,9 @@ def tiles_alt(la_name: str, rows: Sequence[Row], *, what: str, england: Any = No
     what : str
         The measure shaded, e.g. "Modelled drivers index".
     england : float, optional
-        England's value, the reference on the colour scale.
+        The comparator's value, the reference on the colour scale.
+    comparator : str or None
+        The comparator's name ("England"); None when there is none.
 
     Raises
     ------
@@ -441,11 +509,14 @@ def tiles_alt(la_name: str, rows: Sequence[Row], *, what: str, england: Any = No
         low = min(shown, key=lambda r: float(r["estimate"]))
         high = max(shown, key=lambda r: float(r["estimate"]))
         text += f": lowest {low.get('name')} ({_number(low)}), highest {high.get('name')} ({_number(high)})"
-        if not is_missing(england):
-            text += f", against England {format_value(england, _value_type(low))}"
-        below = sum(1 for r in shown if r.get("sig_england") == "worse")
-        above = sum(1 for r in shown if r.get("sig_england") == "better")
-        text += f". {below} significantly worse than England and {above} significantly better"
+        if comparator is not None and not is_missing(england):
+            text += f", against {named_value(comparator, format_value(england, _value_type(low)))}"
+        if comparator is not None:
+            below = sum(1 for r in shown if r.get("sig_england") == "worse")
+            above = sum(1 for r in shown if r.get("sig_england") == "better")
+            text += (
+                f". {below} significantly worse than {comparator} and {above} significantly better"
+            )
     hidden = len(rows) - len(shown)
     if hidden:
         text += f". {hidden} have too few respondents to publish"

@@ -27,7 +27,10 @@ from civicpulse_report.insight.quadrants import quadrant_table
 from civicpulse_report.insight.sentences import (
     Finding,
     References,
+    comparator_name,
     figure,
+    figure_of,
+    is_proper_name,
     is_publishable,
     versus_england,
 )
@@ -44,7 +47,7 @@ def quadrant_finding(
     quadrant: pd.DataFrame | None,
     ci: str,
 ) -> Finding:
-    """The LA's quadrant, e.g. 'hidden need', with both indices against England.
+    """The LA's quadrant, e.g. 'hidden need', with both indices against the comparator.
 
     Parameters
     ----------
@@ -81,13 +84,16 @@ def quadrant_finding(
         )
     d_text = f"its drivers index is {figure(drivers, refs, ci)}, {versus_england(drivers, refs)}"
     drivers_sig = drivers["sig_england"]
+    # The comparator, named for what it is: "England's", or "the figure for the 5 LAs ...".
+    versus = comparator_name(drivers) or "England"
+    theirs = f"{versus}'s" if is_proper_name(versus) else figure_of(versus)
     either_sig = trad["sig_england"] in SIGNIFICANT_FLAGS or drivers_sig in SIGNIFICANT_FLAGS
     if name == "hidden need":
         text = f"{la_name} is a 'hidden need' area: {t_text}, but {d_text}."
         if drivers_sig == "worse":
             text += " Satisfaction measures alone would not show this lack of capacity."
         else:
-            text += " The drivers index is not significantly below England's, so this placing is uncertain."
+            text += f" The drivers index is not significantly below {theirs}, so this placing is uncertain."
     elif name == "hidden assets":
         text = f"{la_name} is a 'hidden assets' area: {d_text}, although {t_text}."
         if drivers_sig == "better":
@@ -96,12 +102,12 @@ def quadrant_finding(
                 "measures suggest."
             )
         else:
-            text += " The drivers index is not significantly above England's, so this placing is uncertain."
+            text += f" The drivers index is not significantly above {theirs}, so this placing is uncertain."
     else:
         text = f"{la_name} is '{name}' lenses: {t_text}, and {d_text}."
         if not either_sig:
             text += (
-                " Neither difference from England is statistically significant, so this "
+                f" Neither difference from {versus} is statistically significant, so this "
                 "placing is uncertain."
             )
     return Finding("quadrant", text, tuple(refs.items))

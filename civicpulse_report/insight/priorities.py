@@ -38,24 +38,51 @@ import pandas as pd
 
 from civicpulse_report.insight.gaps import england_respondent_sd, oriented_gap
 from civicpulse_report.insight.indicators import index_indicator
+from civicpulse_report.insight.sentences import is_proper_name, possessive
 from civicpulse_report.insight.view import LAView, code_text, describe_unit, unit_key
 from civicpulse_report.measures import Measures
 from civicpulse_report.settings import Settings
 
-PRIORITY_METHOD = (
-    "For each population group and neighbourhood, and each Civic Pulse indicator or domain "
-    "index, the gap to England is oriented so that a positive gap is worse (England minus the "
-    "estimate where higher is better, the estimate minus England where lower is better) and "
-    "standardised by the respondent-level standard deviation in England: sqrt(p(1-p)) x 100 "
-    "for a percentage with England value p, and England's standard error x sqrt(its effective "
-    "sample size) for a mean or index. Certainty is z = gap / the group's standard error. "
-    "Score = standardised gap x min(z, C) / C x sqrt(group's weighted base / LA population), "
-    "with C = 3: beyond three standard errors more certainty adds nothing, and the square root "
-    "of the population share lets a small group with a large gap still rank high. 'People "
-    "affected' is the group's estimated adult population. Only gaps worse than England are "
-    "ranked; groups of fewer than 1,000 adults and suppressed estimates never enter. Only gaps "
-    "whose 95% interval lies wholly on the worse side of England are recommended on."
-)
+
+def priority_method(comparator: str = "England") -> str:
+    """The priority score in words, for the methodology, naming what the gaps are to.
+
+    Parameters
+    ----------
+    comparator : str
+        What the groups and neighbourhoods are compared with: "England" (the
+        text of the whole nation), "the 5 LAs in this data set", "this LA's own
+        average".
+
+    Returns
+    -------
+    str
+    """
+    if is_proper_name(comparator):
+        first = later = comparator
+        value_p = f"{comparator} value p"
+    else:
+        first, later = f"the comparator ({comparator})", "the comparator"
+        value_p = "comparator value p"
+    return (
+        "For each population group and neighbourhood, and each Civic Pulse indicator or domain "
+        f"index, the gap to {first} is oriented so that a positive gap is worse ({later} minus the "
+        f"estimate where higher is better, the estimate minus {later} where lower is better) and "
+        f"standardised by the respondent-level standard deviation in {later}: sqrt(p(1-p)) x 100 "
+        f"for a percentage with {value_p}, and {possessive(later, 'standard error')} x sqrt(its "
+        "effective sample size) for a mean or index. Certainty is z = gap / the group's standard "
+        "error. Score = standardised gap x min(z, C) / C x sqrt(group's weighted base / LA "
+        "population), with C = 3: beyond three standard errors more certainty adds nothing, and "
+        "the square root of the population share lets a small group with a large gap still rank "
+        "high. 'People affected' is the group's estimated adult population. Only gaps worse than "
+        f"{later} are ranked; groups of fewer than 1,000 adults and suppressed estimates never "
+        f"enter. Only gaps whose 95% interval lies wholly on the worse side of {later} are "
+        "recommended on."
+    )
+
+
+#: The priority score in words, for the whole nation.
+PRIORITY_METHOD = priority_method()
 
 PRIORITY_COLUMNS = (
     "rank",

@@ -30,6 +30,7 @@ from civicpulse_report.insight.formatting import format_value
 from civicpulse_report.insight.indicators import ASSET_DOMAINS, index_domain, is_index
 from civicpulse_report.insight.interventions import Intervention
 from civicpulse_report.insight.priorities import unit_rows
+from civicpulse_report.insight.sentences import against, within_name
 from civicpulse_report.insight.view import LAView, unit_key
 from civicpulse_report.measures import Measures
 
@@ -112,7 +113,7 @@ def recommend(
     Each significant gap (``priorities.significant``) is mapped to every
     intervention whose ``addresses`` includes its indicator. A gap in a domain
     index is first traced to the unit's component indicators of that domain
-    that are themselves significantly worse than England (worst first). Gaps
+    that are themselves significantly worse than the comparator (worst first). Gaps
     that map to an intervention already chosen are merged into it, so one
     recommendation lists all its targets; new interventions are added until
     ``max_recommendations`` is reached. Non-significant gaps are never
@@ -243,31 +244,34 @@ def recommend(
         )
 
     notes: list[str] = []
+    # What the gaps are to, named for what it is ("England", "this LA's own average").
+    versus = within_name(view.estimates) or "England"
     if len(recommendations) < max_recommendations:
         not_significant = ranked[~ranked["significant"].astype(bool)]
         lead_text = (
             "No other gap is statistically significant"
             if len(significant)
-            else "No gap to England is statistically significant"
+            else f"No gap to {versus} is statistically significant"
         )
         if len(not_significant):
             nxt = not_significant.iloc[0]
             notes.append(
                 f"{lead_text}; the largest of the rest, {nxt['indicator_label']} for {nxt['where']} "
-                f"({format_value(nxt['estimate'], nxt['type'])} against England's "
-                f"{format_value(nxt['england_value'], nxt['type'])}), is not significant and "
+                f"({format_value(nxt['estimate'], nxt['type'])} against "
+                f"{against(versus, format_value(nxt['england_value'], nxt['type']))}), "
+                "is not significant and "
                 "is shown for monitoring only."
             )
         elif len(significant):
-            notes.append(f"{lead_text}, and no other group or area is below England.")
+            notes.append(f"{lead_text}, and no other group or area is below {versus}.")
         else:
             notes.append(
-                "No group or neighbourhood is below England on any Civic Pulse measure, "
+                f"No group or neighbourhood is below {versus} on any Civic Pulse measure, "
                 "so nothing is recommended."
             )
     for label, wheres in untraced.items():
         notes.append(
-            f"The {label} is significantly below England for {'; '.join(wheres)}, but none "
+            f"The {label} is significantly below {versus} for {'; '.join(wheres)}, but none "
             "of its component measures is on its own, so no single intervention is suggested."
         )
     for label, wheres in unmatched.items():

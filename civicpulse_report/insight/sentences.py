@@ -132,6 +132,11 @@ def is_missing_text(value: Any) -> bool:
     return value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
+def is_proper_name(name: str) -> bool:
+    """Whether a comparator's name is a place's name ("England"), not a phrase ("the 5 LAs ...")."""
+    return not (name.endswith("average") or name.startswith(("the ", "this ", "these ")))
+
+
 def against(name: str, value: str) -> str:
     """A comparator's figure in words: "England's 24.8", "24.8 for the 5 LAs in this data set"."""
     if name.endswith("average"):
@@ -139,6 +144,40 @@ def against(name: str, value: str) -> str:
     if name.startswith(("the ", "this ", "these ")):
         return f"{value} for {name}"
     return f"{name}'s {value}"
+
+
+def named_value(name: str, value: str) -> str:
+    """A comparator's figure after "against" or in brackets, without a possessive.
+
+    "England 24.8" (as the whole nation has always been written), "24.8 for the
+    5 LAs in this data set", "this LA's own average of 24.8".
+    """
+    return f"{name} {value}" if is_proper_name(name) else against(name, value)
+
+
+def figure_of(name: str) -> str:
+    """A comparator as the figure it is: "England", "this LA's own average", "the figure for the 5 LAs ..."."""
+    return name if is_proper_name(name) or name.endswith("average") else f"the figure for {name}"
+
+
+def possessive(name: str, noun: str) -> str:
+    """A comparator owning a noun: "England's level", "the level of the 5 LAs in this data set"."""
+    return f"{name}'s {noun}" if is_proper_name(name) else f"the {noun} of {name}"
+
+
+def within_name(estimates: pd.DataFrame) -> str | None:
+    """What an LA's groups and neighbourhoods are compared with, as the estimates name it.
+
+    "England" when the rows carry no ``england_name`` (the whole nation, and
+    hand-made rows); None when no group or neighbourhood row has a comparator.
+    """
+    if "england_name" not in estimates:
+        return "England"
+    rows = estimates[
+        estimates["level"].isin(["la", "neighbourhood"]) & (estimates["breakdown"] != "all")
+    ]
+    names = rows["england_name"].dropna()
+    return str(names.iloc[0]) if len(names) else (None if len(rows) else "England")
 
 
 def versus_england(row: Mapping[str, Any], refs: References) -> str:

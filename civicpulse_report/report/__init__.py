@@ -22,6 +22,7 @@ from civicpulse_report.report.narrative import (
 )
 from civicpulse_report.report.national_facts import build_national_facts
 from civicpulse_report.report.national_tables import national_facts_to_table
+from civicpulse_report.report.present import fill_captions
 from civicpulse_report.report.tables import TABLE_COLUMNS, facts_to_table, write_tables
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "collect_index_entries",
     "facts_to_table",
     "failure_reasons",
+    "fill_captions",
     "index_entry_from_facts",
     "narrative_path",
     "national_facts_to_table",

@@ -32,6 +32,24 @@ def _index(domain_id: str) -> str:
     return f"index_{domain_id}"
 
 
+def comparator_names(meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """What the area as a whole, and its groups and neighbourhoods, are compared with.
+
+    The names of the bundle's comparator scopes ("England", "the 5 LAs in this
+    data set", "this LA's own average"), None for one that is not available;
+    "England" for a bundle without scopes.
+    """
+    scopes = meta.get("comparators") or {}
+
+    def name(level: str) -> str | None:
+        scope = scopes.get(level)
+        if scope is None:
+            return "England"
+        return str(scope["name"]) if scope.get("available") else None
+
+    return name("england"), name("groups")
+
+
 def _domain_figures(facts: Mapping[str, Any], la_name: str) -> dict[str, str]:
     domains = {d["id"]: d for d in facts["domains"]}
     domain_of = {i["id"]: i["domain"] for i in facts["indicators"]}
@@ -47,6 +65,7 @@ def _domain_figures(facts: Mapping[str, Any], la_name: str) -> dict[str, str]:
                 what=f"{domains[domain['id']]['label']} indicators",
                 noun="indicators",
                 table="indicators",
+                comparator=comparator_names(facts["meta"])[0],
             )
     return out
 
@@ -75,6 +94,7 @@ def figure_alt_texts(facts: Mapping[str, Any]) -> dict[str, str]:
     meta = facts["meta"]
     la_name = str(meta["la_name"])
     domains = {d["id"]: d for d in facts["domains"]}
+    top, within = comparator_names(meta)
     out: dict[str, str] = {}
 
     headline = [
@@ -83,10 +103,18 @@ def figure_alt_texts(facts: Mapping[str, Any]) -> dict[str, str]:
     ]
     if headline:
         out["fig-headline"] = estimates_alt(
-            la_name, headline, what="Civic Pulse domain indices", noun="domains", table="headline"
+            la_name,
+            headline,
+            what="Civic Pulse domain indices",
+            noun="domains",
+            table="headline",
+            comparator=top,
         )
     if facts["spine"]:
-        out["fig-spine"] = spine_alt(la_name, facts["spine"], n_las=int(meta["n_las"]))
+        n_las = max((int(r.get("n_las") or 0) for r in facts["spine"]), default=0)
+        out["fig-spine"] = spine_alt(
+            la_name, facts["spine"], n_las=n_las or int(meta["n_las"]), comparator=top
+        )
     series = {
         d["label"]: [
             r
@@ -96,7 +124,7 @@ def figure_alt_texts(facts: Mapping[str, Any]) -> dict[str, str]:
         for d in facts["domains"]
     }
     if any(len(rows) > 1 for rows in series.values()):
-        out["fig-trend"] = trend_alt(la_name, series)
+        out["fig-trend"] = trend_alt(la_name, series, comparator=top)
     out.update(_domain_figures(facts, la_name))
 
     local = [
@@ -107,12 +135,16 @@ def figure_alt_texts(facts: Mapping[str, Any]) -> dict[str, str]:
     if local:
         out["fig-legacy"] = legacy_alt(la_name, local)
     if facts["this_quadrant"]:
-        out["fig-quadrant"] = quadrant_alt(la_name, facts["this_quadrant"][0], facts["quadrant"])
+        out["fig-quadrant"] = quadrant_alt(
+            la_name, facts["this_quadrant"][0], facts["quadrant"], comparator=top or "England"
+        )
     units = facts.get("lens", {}).get("units", [])
     if units:
         out["fig-lens"] = lens_alt(la_name, units)
     if facts["priorities"]:
-        out["fig-priorities"] = priorities_alt(la_name, facts["priorities"])
+        out["fig-priorities"] = priorities_alt(
+            la_name, facts["priorities"], comparator=within or "England"
+        )
     groups = [
         {**r, "label": f"{r.get('breakdown_label')}: {r.get('group')}"}
         for r in facts["breakdowns"]
@@ -125,6 +157,7 @@ def figure_alt_texts(facts: Mapping[str, Any]) -> dict[str, str]:
             what="Drivers index by population group",
             noun="population groups",
             table="breakdowns",
+            comparator=within,
         )
     hoods = [r for r in facts["neighbourhoods"] if r["indicator"] == BREAKDOWN_INDEX]
     england = next(
@@ -132,5 +165,13 @@ def figure_alt_texts(facts: Mapping[str, Any]) -> dict[str, str]:
         None,
     )
     if hoods:
-        out["fig-tiles"] = tiles_alt(la_name, hoods, what="Modelled drivers index", england=england)
+        # The tiles are compared with what the groups are; the colour scale's
+        # reference is the area-wide comparator's figure, when there is one.
+        out["fig-tiles"] = tiles_alt(
+            la_name,
+            hoods,
+            what="Modelled drivers index",
+            england=england if top is not None else None,
+            comparator=within,
+        )
     return out

@@ -26,6 +26,7 @@ from civicpulse_report.insight import (
     key_findings,
     legacy_comparison,
     lens_comparison,
+    priority_method,
     priority_table,
     quadrant_table,
     recommend,
@@ -35,6 +36,7 @@ from civicpulse_report.report.alt_text import figure_alt_texts
 from civicpulse_report.settings import Settings
 from civicpulse_report.statistics import (
     COMPARATORS,
+    GROUPS,
     EstimateSet,
     comparator_sentence,
     design_effect,
@@ -356,7 +358,10 @@ def build_facts(
         "priorities": records(priorities.head(10)),
         "recommendations": _clean(list(recs.recommendations)),
         "recommendation_notes": list(recs.notes),
-        "priority_method": PRIORITY_METHOD,
+        # The gaps are to what the groups are compared with, named for what it is.
+        "priority_method": (
+            priority_method(scopes[GROUPS].name) if scopes[GROUPS].available else PRIORITY_METHOD
+        ),
         "findings": _clean(list(key)),
         "alpha": [
             {

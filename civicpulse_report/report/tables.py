@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from civicpulse_report.safe_files import neutralise_formulas
 from civicpulse_report.statistics import COMPARATOR_LABELS, COMPARATORS, GROUPS
 
 TABLE_COLUMNS = [
@@ -49,7 +50,6 @@ NUMBER_COLUMNS = (
     "deff",
     "comparator_value",
 )
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 Record = Mapping[str, Any]
 
@@ -350,17 +350,6 @@ def legacy_row(rec: Record, la_name: str, base_flags: list[str]) -> dict[str, An
         "suppressed": False,
         "flags": ";".join([*base_flags, f"source: {rec.get('source_label', rec.get('source'))}"]),
     }
-
-
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix formula-like text cells with an apostrophe (OWASP CSV injection advice)."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
-            )
-    return out
 
 
 def write_tables(table: pd.DataFrame, out_dir: Path) -> dict[str, Path]:

@@ -29,8 +29,12 @@ def quadrant_chart(
     x_centre: float,
     y_centre: float,
     highlight_label: str,
+    index_reference: str = "England",
 ) -> Figure:
-    """All LAs: traditional satisfaction index (x) against drivers index (y)."""
+    """All LAs: traditional satisfaction index (x) against drivers index (y).
+
+    ``index_reference`` is what the indices are 100 for in their base wave.
+    """
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 4.8))
     xs = np.array([float(r["traditional"]) for r in rows])
     ys = np.array([float(r["drivers"]) for r in rows])
@@ -80,8 +84,9 @@ def quadrant_chart(
                 label=highlight_label,
                 zorder=5,
             )
-    ax.set_xlabel("Traditional satisfaction and perceptions index (England base wave = 100)")
-    ax.set_ylabel("Civic Pulse drivers index (England base wave = 100)")
+    base = f"{index_reference} base wave = 100"
+    ax.set_xlabel(wrap_label(f"Traditional satisfaction and perceptions index ({base})", 80))
+    ax.set_ylabel(wrap_label(f"Civic Pulse drivers index ({base})", 60))
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
     fig.tight_layout()
     return fig

@@ -1,4 +1,5 @@
-"""Estimates against England: dot-and-interval charts, the spine chart, breakdowns.
+"""Estimates against a comparator (England, or what the data set has): dot-and-interval
+charts, the spine chart, breakdowns.
 
 Significance is shown by colour *and* marker shape, so no reading depends on
 colour alone.
@@ -22,6 +23,7 @@ from civicpulse_report.report.plots.style import (
     MIN_FONT_PT,
     SIGNIFICANCE_STYLE,
     Record,
+    significance_label,
     value_or_nan,
     wrap_label,
 )
@@ -35,7 +37,9 @@ MIDDLE_FILL = "#b4b4b4"
 MIDDLE_EDGE = "#4d4d4d"
 
 
-def _significance_legend(ax: plt.Axes, used: Sequence[str], extra: Sequence[Any] = ()) -> None:
+def _significance_legend(
+    ax: plt.Axes, used: Sequence[str], extra: Sequence[Any] = (), comparator: str = "England"
+) -> None:
     """Legend above the plot, so it never collides with the axis label."""
     handles = [
         plt.Line2D(
@@ -44,7 +48,7 @@ def _significance_legend(ax: plt.Axes, used: Sequence[str], extra: Sequence[Any]
             linestyle="none",
             marker=SIGNIFICANCE_STYLE[s]["marker"],
             color=SIGNIFICANCE_STYLE[s]["color"],
-            label=SIGNIFICANCE_STYLE[s]["label"],
+            label=significance_label(s, comparator),
             markersize=6,
         )
         for s in SIGNIFICANCE_STYLE
@@ -121,7 +125,7 @@ def estimate_dot_chart(
     *,
     label_key: str = "label",
     comparator_key: str = "england_value",
-    comparator_label: str = "England",
+    comparator_label: str | None = "England",
     significance_key: str = "sig_england",
     xlabel: str | Mapping[str, str] = "",
     title: str | None = None,
@@ -132,7 +136,9 @@ def estimate_dot_chart(
     score) are drawn in separate panels, each with its own axis, so that no
     scale is read against another. ``xlabel`` may map a scale key
     ('percent', 'index' or an indicator id) to its axis label. Suppressed
-    rows are listed and say so, with no dot.
+    rows are listed and say so, with no dot. ``comparator_label`` names the
+    comparator's tick ("England", "the 5 LAs in this data set"); None: there
+    is none, and the legend has no tick.
     """
     panels: dict[str, list[Record]] = {}
     for row in rows:
@@ -170,18 +176,21 @@ def estimate_dot_chart(
         color=ENGLAND_COLOUR,
         markersize=11,
         markeredgewidth=2,
-        label=comparator_label,
+        label=wrap_label(comparator_label or "", 28),
     )
     ci_handle = plt.Line2D(
         [], [], color=ACCESSIBLE["grey"], linewidth=2, label="95% confidence interval"
     )
-    _significance_legend(axes[0, 0], sorted(used), [comp_handle, ci_handle])
+    extra = [comp_handle, ci_handle] if comparator_label is not None else [ci_handle]
+    _significance_legend(axes[0, 0], sorted(used), extra, comparator_label or "England")
     fig.tight_layout()
     return fig
 
 
-def spine_chart(rows: Sequence[Record], *, title: str | None = None) -> Figure:
-    """Fingertips-style spine chart of every indicator against England.
+def spine_chart(
+    rows: Sequence[Record], *, title: str | None = None, comparator: str = "England"
+) -> Figure:
+    """Fingertips-style spine chart of every indicator against England (``comparator``).
 
     Each indicator is rescaled so England sits at the centre and the LA
     furthest from England sits at the edge; the grey bar spans the lowest to
@@ -232,7 +241,7 @@ def spine_chart(rows: Sequence[Record], *, title: str | None = None) -> Figure:
     ax.axvline(0, color=ENGLAND_COLOUR, linewidth=1.2)
     ax.set_yticks(y, [wrap_label(r.get("label", ""), 40) for r in rows])
     ax.set_xlim(-1.08, 1.08)
-    ax.set_xticks([-1, 0, 1], ["Worst LA", "England", "Best LA"])
+    ax.set_xticks([-1, 0, 1], ["Worst LA", wrap_label(comparator, 24), "Best LA"])
     ax.set_ylim(-0.7, n - 0.3)
     ax.grid(axis="x", visible=False)
     if title:
@@ -241,13 +250,22 @@ def spine_chart(rows: Sequence[Record], *, title: str | None = None) -> Figure:
         Patch(facecolor=RANGE_FILL, edgecolor=RANGE_EDGE, label="Range of LAs"),
         Patch(facecolor=MIDDLE_FILL, edgecolor=MIDDLE_EDGE, label="Middle 50% of LAs"),
     ]
-    _significance_legend(ax, sorted(used), extra)
+    _significance_legend(ax, sorted(used), extra, comparator)
     fig.tight_layout()
     return fig
 
 
-def breakdown_chart(rows: Sequence[Record], *, xlabel: str, england: float | None = None) -> Figure:
+def breakdown_chart(
+    rows: Sequence[Record],
+    *,
+    xlabel: str,
+    england: float | None = None,
+    comparator_label: str | None = "England",
+) -> Figure:
     """Groups within each breakdown, with CIs, against England, in two columns.
+
+    ``comparator_label`` names what the groups are compared with ("England",
+    "this LA's own average"); None: nothing, and the legend has no tick.
 
     Breakdowns are split over two panels sharing one x axis so that some
     thirty groups fit a page at a readable size.
@@ -298,7 +316,7 @@ def breakdown_chart(rows: Sequence[Record], *, xlabel: str, england: float | Non
         color=ENGLAND_COLOUR,
         markersize=11,
         markeredgewidth=2,
-        label="England",
+        label=wrap_label(comparator_label or "", 28),
     )
     handles = [
         plt.Line2D(
@@ -307,11 +325,13 @@ def breakdown_chart(rows: Sequence[Record], *, xlabel: str, england: float | Non
             linestyle="none",
             marker=SIGNIFICANCE_STYLE[s]["marker"],
             color=SIGNIFICANCE_STYLE[s]["color"],
-            label=SIGNIFICANCE_STYLE[s]["label"],
+            label=significance_label(s, comparator_label or "England"),
         )
         for s in SIGNIFICANCE_STYLE
         if s in used
     ]
-    fig.legend(handles=[*handles, comp_handle], loc="upper center", ncol=4, frameon=False)
+    if comparator_label is not None:
+        handles.append(comp_handle)
+    fig.legend(handles=handles, loc="upper center", ncol=4, frameon=False)
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     return fig

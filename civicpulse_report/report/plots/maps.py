@@ -18,12 +18,19 @@ from civicpulse_report.report.plots.style import (
 )
 
 
-def tile_map(rows: Sequence[Record], *, value_label: str, england: float | None = None) -> Figure:
+def tile_map(
+    rows: Sequence[Record],
+    *,
+    value_label: str,
+    england: float | None = None,
+    reference_label: str = "England",
+) -> Figure:
     """Neighbourhoods as tiles, shaded by their modelled estimate.
 
     Suppressed neighbourhoods are hatched and say so. The colour scale is
     sequential (cividis, colour-blind safe) and centred on nothing: its
-    colourbar carries the England value as a reference tick.
+    colourbar carries the England value (``england``, named ``reference_label``)
+    as a reference tick.
     """
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 4.2))
     values = [
@@ -84,6 +91,6 @@ def tile_map(rows: Sequence[Record], *, value_label: str, england: float | None 
         span = vmax - vmin
         ticks = [t for t in bar.get_ticks() if vmin <= t <= vmax and abs(t - england) > 0.08 * span]
         bar.set_ticks([*ticks, england])
-        bar.set_ticklabels([f"{t:.1f}" for t in ticks] + [f"England {england:.1f}"])
+        bar.set_ticklabels([f"{t:.1f}" for t in ticks] + [f"{reference_label} {england:.1f}"])
     fig.tight_layout()
     return fig

@@ -61,6 +61,18 @@ SIGNIFICANCE_STYLE: dict[str, dict[str, str]] = {
     "not tested": {"color": ACCESSIBLE["text_grey"], "marker": "s", "label": "Not tested"},
 }
 
+
+def significance_label(flag: str, comparator: str = "England") -> str:
+    """A legend's words for a comparison: "Better than England", "Worse than the 5 LAs in this data set".
+
+    Long names are wrapped onto two lines; "Not tested" is the same whatever the comparator.
+    """
+    label = SIGNIFICANCE_STYLE[flag]["label"]
+    if comparator == "England" or not label.endswith(" than England"):
+        return label
+    return wrap_label(label.removesuffix("England") + comparator, 28)
+
+
 ENGLAND_COLOUR = OKABE_ITO["black"]
 LA_COLOUR = ACCESSIBLE["blue"]
 #: Context marks (other LAs, gaps that are not significant): 3.4:1 against white.
