@@ -106,6 +106,12 @@ def _add_build_options(p: argparse.ArgumentParser, out_flag: str = "--out") -> N
         help="folder for intermediate files such as fact bundles (default build/)",
     )
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every report asked for and recompute the estimates, even when "
+        "nothing they depend on has changed (default: rebuild only what is out of date)",
+    )
+    p.add_argument(
         "--fresh-kernels",
         action="store_true",
         help="start a new Python kernel for every LA (slower; default reuses a warm kernel per worker)",
@@ -276,6 +282,7 @@ def _build_options(args: argparse.Namespace, data_dir: Path):  # type: ignore[no
         fresh_kernels=args.fresh_kernels,
         national=args.national,
         benchmarks_path=args.benchmarks,
+        force=args.force,
     )
 
 
@@ -286,6 +293,8 @@ def _print_notes(notes: Sequence[str]) -> None:
 
 def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
     table = Table(title=f"Build summary ({summary.year})", show_header=False)
+    current_las = [c for c in summary.up_to_date if c != "national"]
+    table.add_row("Up to date", str(len(current_las)))
     table.add_row("Built", str(len(summary.built)))
     table.add_row("Failed", str(len(summary.failed)))
     skipped = str(len(summary.skipped))
@@ -294,6 +303,8 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
     table.add_row("Skipped", skipped)
     if summary.national is not None:
         table.add_row("National draft", "built" if summary.national.ok else "FAILED")
+    elif "national" in summary.up_to_date:
+        table.add_row("National draft", "up to date")
     else:
         table.add_row("National draft", "not built")
     if summary.index_path is not None:
@@ -301,6 +312,12 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
     table.add_row("Time", f"{summary.seconds:.1f} s")
     table.add_row("Output", str(summary.out_dir))
     console.print(table)
+    console.print(
+        f"{len(current_las)} up to date, {len(summary.built)} built"
+        + (f", {len(summary.failed)} failed" if summary.failed else "")
+        + (" (nothing they depend on changed; --force rebuilds them)" if current_las else ""),
+        highlight=False,
+    )
     results = [*summary.results, *([summary.national] if summary.national else [])]
     kept: dict[str, list[str]] = {}
     for result in results:
@@ -324,10 +341,20 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
 
 
 def _run_build(args: argparse.Namespace, data_dir: Path) -> int:
-    from civicpulse_report.pipeline import build_reports, precheck, resolved_configuration
+    from civicpulse_report.pipeline import (
+        build_reports,
+        precheck,
+        resolved_configuration,
+        up_to_date,
+    )
 
     options = _build_options(args, data_dir)
     log.info("resolved configuration: %s", json.dumps(resolved_configuration(options), default=str))
+    current = up_to_date(options)
+    if current is not None:
+        _print_notes(current.notes)
+        _print_summary(current)
+        return current.exit_code
     checked = precheck(options)
     _print_notes(checked.notes)
     progress = Progress(

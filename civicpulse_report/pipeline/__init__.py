@@ -7,10 +7,12 @@ checks that ``validate`` shares, inputs, estimates), ``plan``,
 ``publish`` (staging, carrying over unrequested formats, atomic moves),
 ``executors`` (forked workers, never the parent), ``notebook`` (the papermill
 contract and warm kernels), ``provenance`` (what manifests record) and
-``build`` (the whole run, then the index of reports).
+``incremental`` (build keys: what is up to date), ``estimates_cache`` (the
+all-LA estimates on disk) and ``build`` (the whole run, then the index of
+reports).
 """
 
-from civicpulse_report.pipeline.build import build_reports
+from civicpulse_report.pipeline.build import build_reports, up_to_date
 from civicpulse_report.pipeline.job import front_matter_yaml
 from civicpulse_report.pipeline.notebook import (
     KernelPool,
@@ -44,4 +46,5 @@ __all__ = [
     "precheck_folders",
     "recover_interrupted",
     "resolved_configuration",
+    "up_to_date",
 ]

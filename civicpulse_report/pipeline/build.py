@@ -12,13 +12,23 @@ reports (``<out>/<year>/index.html``) is rewritten from what is on disk.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from civicpulse_report.errors import BuildFailure
+from civicpulse_report import render
+from civicpulse_report.errors import BuildFailure, RenderError
 from civicpulse_report.pipeline.executors import OnDone, run_jobs
+from civicpulse_report.pipeline.incremental import (
+    CachedPlan,
+    load_plan,
+    run_inputs,
+    save_plan,
+    stale_tasks,
+    task_keys,
+)
 from civicpulse_report.pipeline.options import NATIONAL, BuildOptions, BuildSummary, LAResult
 from civicpulse_report.pipeline.prepare import Prechecked, RunContext, precheck, prepare
 from civicpulse_report.pipeline.publish import recover_interrupted, remove_staging
@@ -88,6 +98,56 @@ def update_index(ctx: RunContext, year_dir: Path, results: Sequence[LAResult]) -
     )
 
 
+def up_to_date(options: BuildOptions) -> BuildSummary | None:
+    """The summary of a run with nothing to do, found from file bytes alone; else None.
+
+    When the last run with the same request passed its pre-work checks on the
+    same inputs (its plan is cached) and every report it planned is on disk
+    with a matching build key in the formats asked for, nothing is loaded,
+    validated, estimated or written. Any doubt (no plan, a stale or missing
+    report, no index, ``--force``) returns None and the full build runs.
+    """
+    if options.force:
+        return None
+    started = time.perf_counter()
+    try:
+        inputs = run_inputs(options, render.resolve_renderer(options.renderer))
+    except (OSError, RenderError):
+        return None
+    plan = load_plan(options, inputs)
+    if plan is None:
+        return None
+    year_dir = options.out_dir / str(plan.year)
+    keys = task_keys(inputs, plan.tasks)
+    if stale_tasks(year_dir, keys, options.formats) or not (year_dir / "index.html").is_file():
+        return None
+    return BuildSummary(
+        year=plan.year,
+        built=[],
+        failed=[],
+        skipped=list(plan.skipped),
+        seconds=time.perf_counter() - started,
+        out_dir=year_dir,
+        index_path=year_dir / "index.html",
+        notes=list(plan.notes),
+        up_to_date=list(plan.tasks),
+    )
+
+
+def _plan(checked: Prechecked) -> CachedPlan:
+    return CachedPlan(
+        year=checked.year,
+        tasks=_tasks(checked.la_codes, checked.national),
+        skipped=checked.skipped,
+        notes=checked.notes,
+    )
+
+
+def _tasks(la_codes: Sequence[str], national: bool) -> tuple[str, ...]:
+    # The national draft goes first: it is the longest job and overlaps the LAs.
+    return ((NATIONAL,) if national else ()) + tuple(la_codes)
+
+
 def build_reports(
     options: BuildOptions,
     on_start: Callable[[RunContext, list[str]], None] | None = None,
@@ -124,18 +184,35 @@ def build_reports(
         The renderer asked for is not available (nothing written).
     """
     started = time.perf_counter()
-    ctx = prepare(options, checked or precheck(options))
-    prepared = time.perf_counter() - started
-    year_dir = options.out_dir / str(ctx.year)
+    checked = checked or precheck(options)
+    year_dir = options.out_dir / str(checked.year)
     restored = recover_interrupted(year_dir)
     if restored:
         log.warning("restored %d report(s) left aside by an interrupted run", len(restored))
-    # The national draft goes first: it is the longest job and overlaps the LAs.
-    tasks = ([NATIONAL] if ctx.national else []) + list(ctx.la_codes)
+    inputs = run_inputs(options, checked.renderer)
+    keys = task_keys(inputs, _tasks(checked.la_codes, checked.national))
+    tasks = stale_tasks(year_dir, keys, options.formats, force=options.force)
+    current = [t for t in keys if t not in tasks]
+    if not tasks and (year_dir / "index.html").is_file():
+        save_plan(options, inputs, _plan(checked))
+        return BuildSummary(
+            year=checked.year,
+            built=[],
+            failed=[],
+            skipped=list(checked.skipped),
+            seconds=time.perf_counter() - started,
+            out_dir=year_dir,
+            index_path=year_dir / "index.html",
+            notes=list(checked.notes),
+            up_to_date=current,
+        )
+    ctx = dataclasses.replace(prepare(options, checked), build_keys=keys)
+    prepared = time.perf_counter() - started
     if on_start:
         on_start(ctx, tasks)
     results = run_jobs(ctx, tasks, on_done) if tasks else []
     remove_staging(year_dir)
+    save_plan(options, inputs, _plan(checked))
     la_results = [r for r in results if r.la_code != NATIONAL]
     national = next((r for r in results if r.la_code == NATIONAL), None)
     index_path, index_failure = None, None
@@ -157,4 +234,5 @@ def build_reports(
         index_failure=index_failure,
         notes=list(ctx.notes),
         results=la_results,
+        up_to_date=current,
     )

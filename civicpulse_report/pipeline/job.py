@@ -34,6 +34,7 @@ from civicpulse_report.pipeline.stages import (
 from civicpulse_report.report import (
     build_facts,
     facts_to_table,
+    fill_captions,
     index_entry_from_facts,
     write_facts,
     write_tables,
@@ -141,6 +142,8 @@ def write_report(
         pool,
         progress,
     )
+    # Cell options are fixed text: name the comparators in captions now that it has run.
+    fill_captions(executed, bundle["meta"])
     rendered = render_formats(ctx, executed, staging, year_dir / la_code, progress)
 
     progress.stage = "tables"

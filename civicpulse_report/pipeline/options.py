@@ -51,6 +51,10 @@ class BuildOptions:
     benchmarks_path : Path, optional
         A benchmark file supplying comparators; default ``benchmarks.csv`` in
         the data folder when there is one.
+    force : bool
+        Rebuild every report asked for, even those whose build key says they
+        are up to date (:mod:`~civicpulse_report.pipeline.incremental`), and
+        recompute the estimates instead of reading their cache.
     narrative_dir : Path, optional
         The authors' Markdown files; default ``narrative/`` next to
         ``settings.yml``.
@@ -73,6 +77,7 @@ class BuildOptions:
     national: NationalMode = "auto"
     benchmarks_path: Path | None = None
     narrative_dir: Path | None = None
+    force: bool = False
 
     @property
     def narrative_folder(self) -> Path:
@@ -117,6 +122,9 @@ class BuildSummary:
         What the run said before it started (skipped LAs, comparators, k).
     results : list of LAResult
         Each LA's result, in LA order (files published, files kept).
+    up_to_date : list of str
+        Reports not rebuilt because their build key matched (LA codes, and
+        ``"national"`` when the national draft was up to date).
     """
 
     year: int
@@ -131,6 +139,7 @@ class BuildSummary:
     index_failure: BuildFailure | None = None
     notes: list[str] = field(default_factory=list)
     results: list[LAResult] = field(default_factory=list)
+    up_to_date: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:

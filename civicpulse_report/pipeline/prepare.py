@@ -3,9 +3,12 @@
 :func:`precheck` is every check a build makes before any work: configuration,
 the input tables, the year, the LA codes asked for, LAs without survey
 responses in the year, nearest-neighbour candidates and comparators, the
-benchmark file, the authors' narrative files, the notebook contract and the
-renderer. ``validate`` and ``build`` both call it, so ``validate`` never
-accepts what ``build`` then refuses. Nothing is written if anything is wrong.
+benchmark file and every check the estimates make (the lookup's
+``national_coverage`` flag, a release that does not fit the settings, the
+nearest-neighbour variables), the authors' narrative files, the notebook
+contract and the renderer. ``validate`` and ``build`` both call it, so
+``validate`` never accepts what ``build`` then refuses. Nothing is written
+if anything is wrong.
 
 :func:`prepare` then computes all estimates once and returns the
 :class:`RunContext` that the per-LA jobs share (computed in the parent and
@@ -34,6 +37,7 @@ from civicpulse_report.pipeline.comparators import (
     comparator_lines,
     comparator_scopes,
 )
+from civicpulse_report.pipeline.estimates_cache import cached_estimates, estimates_key
 from civicpulse_report.pipeline.narrative import narrative_files, read_narratives
 from civicpulse_report.pipeline.notebook import check_parameters, notebook_parameters
 from civicpulse_report.pipeline.options import BuildOptions
@@ -123,6 +127,7 @@ class RunContext:
     notes: tuple[str, ...] = ()
     comparator_scopes: dict[str, str] = field(default_factory=dict)
     comparator_lines: tuple[str, ...] = ()
+    build_keys: dict[str, str] = field(default_factory=dict)
 
 
 def is_synthetic(dataset: Dataset) -> bool:
@@ -182,7 +187,7 @@ def precheck(options: BuildOptions) -> Prechecked:
         notes.insert(0, no_responses_message(empty, year) + ".")
 
     benchmarks, comparator_problems, comparator_notes = comparator_checks(
-        dataset, settings, year, benchmarks_path
+        dataset, measures, settings, year, benchmarks_path
     )
     problems += comparator_problems
     notes += comparator_notes
@@ -296,12 +301,22 @@ def prepare(options: BuildOptions, checked: Prechecked | None = None) -> RunCont
     """
     checked = checked or precheck(options)
     started = time.perf_counter()
-    estimates = compute_estimates(
-        checked.dataset, checked.measures, checked.settings, benchmarks=checked.benchmarks
+    estimates, cached = cached_estimates(
+        options.build_dir / "cache" / "estimates",
+        estimates_key(
+            checked.dataset.files,
+            [options.measures_path, options.settings_path],
+            checked.benchmarks_path,
+        ),
+        lambda: compute_estimates(
+            checked.dataset, checked.measures, checked.settings, benchmarks=checked.benchmarks
+        ),
+        use_cache=not options.force,
     )
     log.info(
-        "estimates for %d LAs computed in %.1fs",
+        "estimates for %d LAs %s in %.1fs",
         len(checked.dataset.la_lookup),
+        "read from the cache" if cached else "computed",
         time.perf_counter() - started,
     )
     config_files = [

@@ -25,8 +25,9 @@ import nbformat
 from civicpulse_report import __version__, render
 from civicpulse_report.errors import BuildFailure
 from civicpulse_report.pipeline.comparators import estimates_k_used
+from civicpulse_report.pipeline.incremental import MANIFEST_KEY
 from civicpulse_report.pipeline.notebook import KernelPool, execute_report_notebook
-from civicpulse_report.pipeline.options import LAResult
+from civicpulse_report.pipeline.options import NATIONAL, LAResult
 from civicpulse_report.pipeline.prepare import RunContext
 from civicpulse_report.pipeline.publish import (
     carry_over,
@@ -123,6 +124,7 @@ def common_manifest(
     progress.timings["total"] = time.perf_counter() - progress.started
     return {
         "year": ctx.year,
+        MANIFEST_KEY: ctx.build_keys.get(la_code or NATIONAL),
         "synthetic": ctx.synthetic,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "package_version": __version__,
