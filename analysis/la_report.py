@@ -142,11 +142,16 @@ if meta["synthetic"]:
         "They are not real survey results and describe no real place.\n:::\n"
     )
 q = facts["data_quality"][-1]
+sample = (
+    f"fewer than {meta['min_base']} respondents, too few to publish its figures"
+    if q.get("suppressed")
+    else f"{p.fmt_int(q['respondents'])} respondents, weighted to the adult population of "
+    f"{p.fmt_int(q['weighted_base'])}"
+)
 show(
     f"This report describes active citizenship in **{name}** ({p.escape_md(meta['la_type'])}, "
     f"{p.escape_md(meta['region'])}) from the Civic Pulse survey, wave {meta['year']}: "
-    f"{p.fmt_int(q['respondents'])} respondents, weighted to the adult population of "
-    f"{p.fmt_int(q['weighted_base'])}. {p.escape_md(meta['comparator_sentence'])} "
+    f"{sample}. {p.escape_md(meta['comparator_sentence'])} "
     f"95% confidence intervals are shown throughout."
 )
 
@@ -575,11 +580,16 @@ if notes:
 #| echo: false
 #| label: tbl-quality
 #| tbl-cap: "Respondents, weighted base and the effect of weighting, by survey wave."
+fewer = f"fewer than {meta['min_base']}"
 show(p.md_table(
     ["Wave", "Respondents", "Weighted base (adults)", "Effective sample size", "Design effect"],
-    [[q["wave"], p.fmt_int(q["respondents"]), p.fmt_int(q["weighted_base"]), p.fmt_int(q["n_eff"]),
+    [[q["wave"], fewer, "suppressed", "suppressed", "suppressed"] if q.get("suppressed") else
+     [q["wave"], p.fmt_int(q["respondents"]), p.fmt_int(q["weighted_base"]), p.fmt_int(q["n_eff"]),
       p.fmt_float(q["deff"])] for q in facts["data_quality"]],
 ))
+if any(q.get("suppressed") for q in facts["data_quality"]):
+    show(f"A wave with {fewer} respondents in {name} is shown without its count or weighting "
+         "figures, as every other figure on so few respondents is.")
 
 # %%
 #| echo: false

@@ -277,13 +277,17 @@ def build_facts(
     quality = []
     for w in waves:
         wts = survey.loc[in_la & (survey["wave"] == w), "weight"].astype(float)
+        # A wave with fewer respondents than the minimum base is shown as "fewer
+        # than N": its count and weighting figures are disclosure-controlled too.
+        small = len(wts) < settings.min_base
         quality.append(
             {
                 "wave": w,
-                "respondents": len(wts),
-                "weighted_base": wts.sum(),
-                "n_eff": kish_effective_n(wts),
-                "deff": design_effect(wts),
+                "respondents": None if small else len(wts),
+                "weighted_base": None if small else wts.sum(),
+                "n_eff": None if small else kish_effective_n(wts),
+                "deff": None if small else design_effect(wts),
+                "suppressed": small,
             }
         )
     neighbour_codes = est.neighbours[est.neighbours["la_code"] == la_code].sort_values("rank")

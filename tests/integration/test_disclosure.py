@@ -217,6 +217,14 @@ def run_case(inputs: Inputs, case: dict[str, Any]) -> None:
         for entry in facts["alpha"]:
             if entry["n"] is not None and entry["n"] < settings.min_base:
                 assert entry["la"] is None, entry
+        counts = dataset.survey.loc[dataset.survey["la_code"] == la, "wave"].value_counts()
+        for entry in facts["data_quality"]:
+            small = int(counts.get(entry["wave"], 0)) < settings.min_base
+            assert entry["suppressed"] is small, entry
+            if small:  # not even the respondent count of a wave under the minimum
+                assert {entry[k] for k in ("respondents", "weighted_base", "n_eff", "deff")} == {
+                    None
+                }, entry
         check_table(facts_to_table(facts), settings.min_base, la)
 
 
