@@ -55,7 +55,12 @@ from civicpulse_report.pipeline.provenance import (
     tool_versions,
 )
 from civicpulse_report.settings import Settings, load_settings
-from civicpulse_report.statistics import BenchmarkRelease, EstimateSet, compute_estimates
+from civicpulse_report.statistics import (
+    BenchmarkRelease,
+    EstimateSet,
+    compute_estimates,
+    microdata_coverage,
+)
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +196,10 @@ def precheck(options: BuildOptions) -> Prechecked:
     )
     problems += comparator_problems
     notes += comparator_notes
+    if national and benchmarks_path is None and not comparator_problems:
+        national, refusal, note = _national_needs_the_nation(dataset, options)
+        problems += refusal
+        notes += note
 
     narratives, narrative_problems = read_narratives(
         narrative_files(options.narrative_folder, la_codes, national=national)
@@ -220,6 +229,29 @@ def precheck(options: BuildOptions) -> Prechecked:
         narratives=narratives,
         notes=tuple(notes),
     )
+
+
+def _national_needs_the_nation(
+    dataset: Dataset, options: BuildOptions
+) -> tuple[bool, list[Problem], list[str]]:
+    """The national draft is of the whole nation: never of a pooled sample called England."""
+    coverage = microdata_coverage(dataset)
+    if coverage.national:
+        return True, [], []
+    if options.national == "only":
+        return (
+            False,
+            [
+                Problem(
+                    "--national-only",
+                    f"the national draft is of the whole nation, but {coverage.explanation}",
+                    hint="build it from the national data folder, or mark the LA lookup's "
+                    "national_coverage column yes if these LAs are the whole nation",
+                )
+            ],
+            [],
+        )
+    return False, [], [f"The national draft is not built: {coverage.explanation}."]
 
 
 def precheck_folders(folders: Sequence[Path], template: BuildOptions) -> list[str]:

@@ -176,7 +176,10 @@ def _code_cell(
     pieces.extend(_output_block(traceback, "error") for traceback in tracebacks)
 
     if is_figure and not float_body:
-        log.warning(
+        # A cell that says in words why it has no figure (no comparator, too few
+        # LAs) did what it meant to; one with no output at all is an author's slip.
+        said_why = any(piece.strip() for piece in pieces)
+        (log.info if said_why else log.warning)(
             "Cell %d (%s) has a figure label but no image output, so the report has no such "
             "figure and references to @%s will show as plain text.",
             number,

@@ -21,7 +21,7 @@ import pytest
 
 from civicpulse_report import cli, paths
 from civicpulse_report.inputs import Dataset
-from civicpulse_report.pipeline import NATIONAL, BuildOptions, LAResult, precheck
+from civicpulse_report.pipeline import BuildOptions, LAResult, precheck
 from civicpulse_report.pipeline import build as build_module
 from civicpulse_report.settings import Settings
 from civicpulse_report.statistics import (
@@ -115,7 +115,9 @@ def test_a_build_says_so_first_and_never_counts_them_as_failures(
     message = f"3 LAs in la_lookup have no survey responses in {YEAR}: {', '.join(codes[-3:])}"
     assert message in err
     assert err.index(message) < err.index("Validated inputs"), "not reported before the work"
-    assert started == [[NATIONAL, *codes[:-3]]], "an LA without responses was started"
+    assert started == [codes[:-3]], "an LA without responses was started"
+    # Nor is the national draft: three LAs without data make the rest a pooled sample.
+    assert "The national draft is not built: " in err
     assert re.search(r"Failed\s*│\s*0\b", err)
     assert re.search(rf"Skipped\s*│\s*3 \(no survey responses in {YEAR}\)", err)
     assert "FAILED" not in err and "KeyError" not in err
@@ -337,3 +339,21 @@ def test_neighbour_candidates_are_the_las_with_data_and_the_k_said_is_the_k_used
     est = compute_estimates(checked.dataset, checked.measures, checked.settings)
     assert est.neighbours_k_used == 4
     assert not set(codes[-3:]) & set(est.neighbours["neighbour_code"])
+
+
+def test_a_folder_that_is_not_the_nation_gets_no_national_draft(
+    small_demo_dir: Path,
+    codes: list[str],
+    tmp_path: Path,
+    started: list[list[str]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A pooled sample is never published as the nation: skipped with a note, or refused."""
+    data = one_la_dir(small_demo_dir, codes, tmp_path)
+    built, err = run(build_argv(data, tmp_path, "--jobs", "1"), capsys)
+    assert built == 0, err
+    assert started == [[codes[0]]], "the national draft was built from one council's survey"
+    assert "The national draft is not built: the LA lookup says national_coverage = no" in err
+    refused, err = run(build_argv(data, tmp_path, "--national-only"), capsys)
+    assert refused == 2 and started == [[codes[0]]]
+    assert "--national-only: the national draft is of the whole nation, but the LA lookup" in err
