@@ -33,18 +33,68 @@ log = logging.getLogger(__name__)
 
 TYPST_TEMPLATE = TEMPLATES_DIR / "report.typ"
 
-# Row headers (issue 10) are not possible in the PDF with typst 0.15 as installed (the
-# `typst` Python package 0.15.2). A table.header row is tagged /TH with /Scope /Column
-# (templates/typst-template.typ's cp-table puts every header row there), but the first
-# cell of a body row is always /TD: `table.cell` has no `scope` argument ("unexpected
-# argument: scope"), and the one way to tag a row header, `pdf.header-cell(scope:
-# "row", ..)`, "requires enabling the a11y-extras feature flag"
-# (https://typst.app/docs/reference/pdf/header-cell). typst-py enables only the `html`
-# feature in its World (messense/typst-py src/world.rs) and has no argument to enable
-# others, so `pdf.header-cell` does not exist here ("module `pdf` does not contain
-# `header-cell`"). The HTML has <th scope="row">. tests/integration/test_pdf_ua.py
-# fails once `pdf.header-cell` can be used, so the first column can be made a row
-# header then (in table-layout.lua's cp-table rows).
+# Row headers. Typst 0.15 tags a table.header row /TH with /Scope /Column
+# (templates/typst-template.typ's cp-table puts every header row there), but it tags
+# the first cell of a body row /TD: `table.cell` has no `scope` argument, and
+# `pdf.header-cell(scope: "row", ..)` "requires enabling the a11y-extras feature flag"
+# (https://typst.app/docs/reference/pdf/header-cell), which the `typst` Python
+# package (0.15.2) does not enable. So, as the HTML's <th scope="row">, the first cell
+# of each body row is retagged after compiling (:func:`tag_row_headers`), as an
+# incremental update: Typst's bytes stay as they were, followed by the changed
+# structure elements. tests/integration/test_pdf_ua.py checks both, and fails once
+# Typst itself accepts a row header (then this step can go).
+
+
+def tag_row_headers(pdf: bytes) -> bytes:
+    """Make the first cell of every body row of every table a row header (/TH, /Scope /Row).
+
+    The PDF's structure tree is edited in an incremental update (pypdf), so the
+    bytes Typst wrote are kept whole and the result is as deterministic as they
+    are. A PDF without tables (or without a structure tree) is returned as is.
+    """
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
+    tree = writer.root_object.get("/StructTreeRoot")
+    if tree is None:
+        return pdf
+    changed = 0
+    stack = [(tree.get_object(), False)]
+    while stack:
+        node, in_body = stack.pop()
+        kind = node.get("/S")
+        if kind == "/TR" and in_body:
+            cells = node.get("/K")
+            cells = cells if isinstance(cells, ArrayObject) else [cells]
+            first = cells[0].get_object() if cells else None
+            if isinstance(first, DictionaryObject) and first.get("/S") == "/TD":
+                first[NameObject("/S")] = NameObject("/TH")
+                attributes = first.get("/A")
+                if not isinstance(attributes, ArrayObject):
+                    attributes = ArrayObject([] if attributes is None else [attributes])
+                    first[NameObject("/A")] = attributes
+                table = [a.get_object() for a in attributes if a.get_object().get("/O") == "/Table"]
+                if not table:
+                    table = [DictionaryObject({NameObject("/O"): NameObject("/Table")})]
+                    attributes.append(table[0])
+                table[0][NameObject("/Scope")] = NameObject("/Row")
+                changed += 1
+            continue
+        kids = node.get("/K")
+        if kids is None:
+            continue
+        for kid in kids if isinstance(kids, ArrayObject) else [kids]:
+            kid = kid.get_object() if isinstance(kid, IndirectObject) else kid
+            if isinstance(kid, DictionaryObject) and "/S" in kid:
+                stack.append((kid, in_body or kind == "/TBody"))
+    if not changed:
+        return pdf
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 #: What to do when Typst's PDF/UA check refuses the document, by its message.
@@ -112,7 +162,7 @@ def write_pdf(prepared: Prepared, output_path: Path, typst_source: Path | None) 
         log.warning("typst: %s", getattr(warning, "message", warning))
     if not pdf:
         raise RenderError("Typst produced no PDF.")
-    replace_atomically(pdf, Path(output_path))
+    replace_atomically(tag_row_headers(pdf), Path(output_path))
 
 
 def render_pdf(

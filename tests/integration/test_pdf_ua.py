@@ -10,6 +10,7 @@ header cells and captions).
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -110,19 +111,60 @@ def test_every_table_has_header_cells(structure: list[tuple[Element, tuple]]) ->
         assert any(cell["/S"] == "/TD" for cell in inside)
 
 
+def _table_scopes(cell: Element) -> list[str | None]:
+    return [a.get("/Scope") for a in _attributes(cell) if a.get("/O") == "/Table"]
+
+
 def test_column_header_cells_are_scoped_to_their_column(
     structure: list[tuple[Element, tuple]],
 ) -> None:
     tables = [element for element, _ in structure if element["/S"] == "/Table"]
     for table in tables:
-        headers = [cell for cell in _descendants(table) if cell["/S"] == "/TH"]
-        scopes = [
-            attribute.get("/Scope")
-            for cell in headers
-            for attribute in _attributes(cell)
-            if attribute.get("/O") == "/Table"
-        ]
-        assert scopes and set(scopes) == {"/Column"}, scopes
+        heads = [part for part in _descendants(table) if part["/S"] == "/THead"]
+        assert heads, "a table without a header row"
+        cells = [c for head in heads for c in _descendants(head) if c["/S"] in ("/TH", "/TD")]
+        assert cells and all(c["/S"] == "/TH" for c in cells)
+        assert {s for c in cells for s in _table_scopes(c)} == {"/Column"}
+
+
+def test_the_first_cell_of_every_body_row_is_a_row_header(
+    structure: list[tuple[Element, tuple]],
+) -> None:
+    """As the HTML's <th scope="row">: the label column names each row for a screen reader."""
+    tables = [element for element, _ in structure if element["/S"] == "/Table"]
+    rows = 0
+    for table in tables:
+        for body in (p for p in _descendants(table) if p["/S"] == "/TBody"):
+            for row in (r for r in _children(body) if r["/S"] == "/TR"):
+                cells = [c for c in _children(row) if c["/S"] in ("/TH", "/TD")]
+                assert cells[0]["/S"] == "/TH" and _table_scopes(cells[0]) == ["/Row"], row
+                assert all(c["/S"] == "/TD" for c in cells[1:]), "only the first cell"
+                rows += 1
+    assert rows >= 3
+
+
+def test_row_headers_keep_typst_s_bytes_and_are_deterministic(tmp_path: Path) -> None:
+    """The retagging is an incremental update after Typst's own bytes, the same every time."""
+    import typst
+
+    from civicpulse_report.render.pdf import tag_row_headers
+
+    source = tmp_path / "t.typ"
+    source.write_text(
+        '#set document(title: "Row headers")\n'
+        "#table(columns: 2, table.header([Group], [Score]), [Renters], [97.1], [Owners], [99])\n",
+        encoding="utf-8",
+    )
+    original = typst.compile(str(source), root=str(tmp_path), pdf_standards=["ua-1"])
+    tagged = tag_row_headers(original)
+    assert tagged.startswith(original) and len(tagged) > len(original)
+    assert tag_row_headers(original) == tagged
+    assert tag_row_headers(tagged) == tagged, "a second pass finds nothing left to change"
+    reader = PdfReader(io.BytesIO(tagged))
+    cells = [e for e, _ in _elements(reader.trailer["/Root"]["/StructTreeRoot"])]
+    assert [e["/S"] for e in cells if e["/S"] in ("/TH", "/TD")] == [
+        "/TH", "/TH", "/TH", "/TD", "/TH", "/TD"
+    ]  # fmt: skip
 
 
 def _attributes(cell: Element) -> list[Element]:
@@ -134,9 +176,9 @@ def _attributes(cell: Element) -> list[Element]:
 
 def test_row_header_cells_are_still_impossible_with_this_typst(tmp_path: Path) -> None:
     """Typst tags a row header only through pdf.header-cell, behind a feature flag that
-    the typst package cannot enable (see the note in render/pdf.py). When this fails,
-    Typst can tag row headers: make each table's first column one (table-layout.lua)
-    and check here for /TH with /Scope /Row in every body row."""
+    the typst package cannot enable (see the note in render/pdf.py), so the PDF is
+    retagged after compiling. When this fails, Typst can tag row headers itself: make
+    each table's first column one (table-layout.lua) and drop tag_row_headers."""
     import typst
 
     source = tmp_path / "row-header.typ"
