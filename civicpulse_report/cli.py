@@ -27,7 +27,7 @@ from rich.progress import (
 from rich.table import Table
 
 from civicpulse_report import __version__, paths
-from civicpulse_report.errors import CivicPulseError, InputError
+from civicpulse_report.errors import CivicPulseError, InputError, Problem
 
 if TYPE_CHECKING:
     from civicpulse_report.demo import DemoSpec
@@ -110,6 +110,20 @@ def _add_build_options(p: argparse.ArgumentParser, out_flag: str = "--out") -> N
         action="store_true",
         help="rebuild every report asked for and recompute the estimates, even when "
         "nothing they depend on has changed (default: rebuild only what is out of date)",
+    )
+    p.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default=None,
+        help="where the reports are built: local worker processes (default; fastest on "
+        "one machine) or a Dask cluster (with --scheduler, else a LocalCluster of --jobs "
+        "workers); needs the cluster extra",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="address of a running Dask scheduler, e.g. tcp://host:8786 (implies --executor dask)",
     )
     p.add_argument(
         "--fresh-kernels",
@@ -283,7 +297,25 @@ def _build_options(args: argparse.Namespace, data_dir: Path):  # type: ignore[no
         national=args.national,
         benchmarks_path=args.benchmarks,
         force=args.force,
+        executor=_executor(args),
+        scheduler=args.scheduler,
     )
+
+
+def _executor(args: argparse.Namespace) -> str:
+    """``--executor``, or ``dask`` when only ``--scheduler`` is given; never both at odds."""
+    if args.scheduler and args.executor == "local":
+        raise InputError(
+            [
+                Problem(
+                    file="--scheduler",
+                    rule="a Dask scheduler address was given with --executor local",
+                    hint="use --executor dask with --scheduler, or leave out --scheduler",
+                )
+            ],
+            summary="--scheduler needs --executor dask",
+        )
+    return args.executor or ("dask" if args.scheduler else "local")
 
 
 def _print_notes(notes: Sequence[str]) -> None:

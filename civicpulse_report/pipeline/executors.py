@@ -1,9 +1,12 @@
-"""Executors: the per-report jobs run in forked worker processes, never in the parent.
+"""Executors: the per-report jobs run in worker processes, never in the parent.
 
 :func:`run_jobs` takes the run context and the tasks (LA codes, and
 ``national`` for the national draft), runs :func:`run_task` for each in
 ``options.jobs`` forked workers (one when ``jobs`` is 1), passes each result
-to ``on_done`` as it finishes, and returns the results in task order.
+to ``on_done`` as it finishes, and returns the results in task order. With
+``options.executor == "dask"`` the same :func:`run_task` runs on a Dask
+cluster instead (:mod:`.dask_executor`), and the parent publishes what the
+workers send back.
 
 Even one job runs in a forked worker, so that the parent never executes a
 notebook or renders: Typst keeps a native thread pool that does not survive
@@ -47,8 +50,14 @@ def run_jobs(
     """Build the tasks in ``ctx.options.jobs`` forked workers (at most one per task).
 
     A worker that dies (killed, out of memory) fails only the task it was
-    building; a replacement worker carries on with the rest.
+    building; a replacement worker carries on with the rest. With
+    ``ctx.options.executor == "dask"`` the tasks run on a Dask cluster
+    (:func:`~civicpulse_report.pipeline.dask_executor.run_dask`).
     """
+    if ctx.options.executor == "dask":
+        from civicpulse_report.pipeline.dask_executor import run_dask
+
+        return run_dask(ctx, la_codes, run_task, on_done)
     jobs = max(1, min(ctx.options.jobs, len(la_codes)))
     return run_forked(ctx, la_codes, jobs, on_done)
 
