@@ -48,20 +48,29 @@ TYPST_TEMPLATE = TEMPLATES_DIR / "report.typ"
 def tag_row_headers(pdf: bytes) -> bytes:
     """Make the first cell of every body row of every table a row header (/TH, /Scope /Row).
 
-    The PDF's structure tree is edited in an incremental update (pypdf), so the
-    bytes Typst wrote are kept whole and the result is as deterministic as they
-    are. A PDF without tables (or without a structure tree) is returned as is.
+    The changed structure elements are appended as an incremental update (a
+    cross-reference stream whose /Prev is Typst's), so the bytes Typst wrote
+    are kept whole and the result is as deterministic as they are. pypdf reads
+    the structure tree lazily; only the update is written here, which costs a
+    fraction of what re-serialising the document would. A PDF without tables
+    (or without a structure tree) is returned as it is.
     """
     import io
+    import re
 
-    from pypdf import PdfWriter
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+    from pypdf import PdfReader
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        IndirectObject,
+        NameObject,
+    )
 
-    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
-    tree = writer.root_object.get("/StructTreeRoot")
+    reader = PdfReader(io.BytesIO(pdf))
+    tree = reader.trailer["/Root"].get("/StructTreeRoot")
     if tree is None:
         return pdf
-    changed = 0
+    changed: dict[int, tuple[int, DictionaryObject]] = {}
     stack = [(tree.get_object(), False)]
     while stack:
         node, in_body = stack.pop()
@@ -69,7 +78,8 @@ def tag_row_headers(pdf: bytes) -> bytes:
         if kind == "/TR" and in_body:
             cells = node.get("/K")
             cells = cells if isinstance(cells, ArrayObject) else [cells]
-            first = cells[0].get_object() if cells else None
+            ref = cells[0] if cells else None
+            first = ref.get_object() if isinstance(ref, IndirectObject) else None
             if isinstance(first, DictionaryObject) and first.get("/S") == "/TD":
                 first[NameObject("/S")] = NameObject("/TH")
                 attributes = first.get("/A")
@@ -81,7 +91,7 @@ def tag_row_headers(pdf: bytes) -> bytes:
                     table = [DictionaryObject({NameObject("/O"): NameObject("/Table")})]
                     attributes.append(table[0])
                 table[0][NameObject("/Scope")] = NameObject("/Row")
-                changed += 1
+                changed[ref.idnum] = (ref.generation, first)
             continue
         kids = node.get("/K")
         if kids is None:
@@ -92,8 +102,40 @@ def tag_row_headers(pdf: bytes) -> bytes:
                 stack.append((kid, in_body or kind == "/TBody"))
     if not changed:
         return pdf
+    last = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", pdf[-1024:])
+    if last is None:
+        raise RenderError("Typst's PDF has no final cross-reference offset to update.")
     out = io.BytesIO()
-    writer.write(out)
+    out.write(pdf if pdf.endswith(b"\n") else pdf + b"\n")
+    offsets: dict[int, tuple[int, int]] = {}
+    for number in sorted(changed):
+        generation, element = changed[number]
+        offsets[number] = (out.tell(), generation)
+        out.write(f"{number} {generation} obj\n".encode())
+        element.write_to_stream(out)
+        out.write(b"\nendobj\n")
+    xref_number = int(reader.trailer["/Size"])
+    offsets[xref_number] = (out.tell(), 0)
+    rows = b"".join(
+        b"\x01" + offset.to_bytes(4, "big") + generation.to_bytes(1, "big")
+        for _, (offset, generation) in sorted(offsets.items())
+    )
+    index = " ".join(f"{number} 1" for number in sorted(offsets))
+    trailer = io.BytesIO()
+    for key in ("/Root", "/Info", "/ID"):
+        if key in reader.trailer:
+            trailer.write(key.encode() + b" ")
+            reader.trailer.raw_get(key).write_to_stream(trailer)
+            trailer.write(b" ")
+    out.write(
+        f"{xref_number} 0 obj\n<< /Type /XRef /Size {xref_number + 1} /Index [{index}] "
+        f"/W [1 4 1] /Prev {int(last.group(1))} /Length {len(rows)} ".encode()
+        + trailer.getvalue()
+        + b">>\nstream\n"
+        + rows
+        + b"\nendstream\nendobj\n"
+        + f"startxref\n{offsets[xref_number][0]}\n%%EOF\n".encode()
+    )
     return out.getvalue()
 
 
