@@ -27,7 +27,7 @@ import json
 import logging
 import os
 import pickle
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from civicpulse_report import __version__
@@ -48,7 +48,11 @@ _ESTIMATE_MODULES = ("measures.py", "scoring.py", "settings.py", "errors.py")
 
 
 def estimates_key(
-    data_files: Mapping[str, str], config_files: list[Path], benchmarks: Path | None
+    data_files: Mapping[str, str],
+    config_files: list[Path],
+    benchmarks: Path | None,
+    *,
+    la_codes: Sequence[str] | None = None,
 ) -> str:
     """The cache key of a run's estimates.
 
@@ -60,6 +64,10 @@ def estimates_key(
         ``measures.yml`` and ``settings.yml``.
     benchmarks : Path, optional
         The benchmark file supplying comparators.
+    la_codes : sequence of str, optional
+        The LAs of a restricted pass (``compute_estimates(..., la_codes=...)``),
+        which holds breakdowns for them only; None (the default) for the
+        whole pass, whose key is as it always was.
     """
     code = [tree_digest(_PACKAGE / sub, (".py",)) for sub in _ESTIMATE_SOURCES]
     code += [file_digest(_PACKAGE / name) for name in _ESTIMATE_MODULES]
@@ -71,6 +79,8 @@ def estimates_key(
         "config": [file_digest(p) if p.is_file() else None for p in config_files],
         "benchmarks": file_digest(benchmarks) if benchmarks is not None else None,
     }
+    if la_codes is not None:
+        parts["la_codes"] = sorted({str(c) for c in la_codes})
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 

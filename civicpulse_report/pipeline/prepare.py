@@ -38,6 +38,7 @@ from civicpulse_report.pipeline.comparators import (
     comparator_scopes,
 )
 from civicpulse_report.pipeline.estimates_cache import cached_estimates, estimates_key
+from civicpulse_report.pipeline.estimates_cache import load as load_cached_estimates
 from civicpulse_report.pipeline.narrative import narrative_files, read_narratives
 from civicpulse_report.pipeline.notebook import check_parameters, notebook_parameters
 from civicpulse_report.pipeline.options import BuildOptions
@@ -333,18 +334,40 @@ def prepare(options: BuildOptions, checked: Prechecked | None = None) -> RunCont
     """
     checked = checked or precheck(options)
     started = time.perf_counter()
-    estimates, cached = cached_estimates(
-        options.build_dir / "cache" / "estimates",
-        estimates_key(
-            checked.dataset.files,
-            [options.measures_path, options.settings_path],
-            checked.benchmarks_path,
-        ),
-        lambda: compute_estimates(
-            checked.dataset, checked.measures, checked.settings, benchmarks=checked.benchmarks
-        ),
-        use_cache=not options.force,
+    # Building some LAs and no national draft: their breakdowns and
+    # neighbourhoods are all the run needs (every row their reports read is
+    # the whole pass's, exactly), and cheaper. A cached whole pass serves
+    # any selection; a restricted pass is cached under its own key.
+    cache_dir = options.build_dir / "cache" / "estimates"
+    key_args = (
+        checked.dataset.files,
+        [options.measures_path, options.settings_path],
+        checked.benchmarks_path,
     )
+    every_la = {str(c) for c in checked.dataset.la_lookup["la_code"]}
+    selection = (
+        tuple(sorted(set(checked.la_codes)))
+        if checked.la_codes and not checked.national and set(checked.la_codes) < every_la
+        else None
+    )
+    whole = None
+    if selection is not None and not options.force:
+        whole = load_cached_estimates(cache_dir, estimates_key(*key_args))
+    if whole is not None:
+        estimates, cached = whole, True
+    else:
+        estimates, cached = cached_estimates(
+            cache_dir,
+            estimates_key(*key_args, la_codes=selection),
+            lambda: compute_estimates(
+                checked.dataset,
+                checked.measures,
+                checked.settings,
+                benchmarks=checked.benchmarks,
+                la_codes=selection,
+            ),
+            use_cache=not options.force,
+        )
     log.info(
         "estimates for %d LAs %s in %.1fs",
         len(checked.dataset.la_lookup),

@@ -49,7 +49,7 @@ def area_table(
     variables = [c for c in context_columns(settings) if c in dataset.la_lookup.columns]
     own = dataset.la_lookup[["la_code", "la_name", "region", "la_type", *variables]].copy()
     own["la_code"] = own["la_code"].astype(str)
-    with_data = set(dataset.survey["la_code"].astype(str))
+    with_data = set(dataset.survey["la_code"].astype(str).unique())
     own["source"] = [SOURCE_MICRODATA if c in with_data else SOURCE_NONE for c in own["la_code"]]
     if release is not None:
         rel = release.areas.copy()

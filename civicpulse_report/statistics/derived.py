@@ -11,6 +11,7 @@ pure: frames in, a frame out, no I/O.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -159,52 +160,84 @@ def add_comparators(
         With ``<level>_value`` and ``sig_<level>`` for every comparator level.
     """
     keys = ["wave", "indicator"]
-    overall = est["breakdown"] == "all"
-    eng = est.loc[(est["level"] == "england") & overall, [*keys, "estimate"]].rename(
-        columns={"estimate": "england_value"}
-    )
-    est = est.merge(eng, on=keys, how="left")
+    est = est.reset_index(drop=True)
+    level = est["level"]
+    overall = (est["breakdown"] == "all").to_numpy()
+    is_england = (level == "england").to_numpy()
+    la_overall = (level == "la").to_numpy() & overall
 
+    # England: every row of the wave and indicator (but England's own rows).
+    # Looked up by position in one factorisation of (wave, indicator), not merged.
+    cell = est.groupby(keys, sort=False, observed=True).ngroup().to_numpy()
+    top = np.flatnonzero(is_england & overall)
+    if len(np.unique(cell[top])) != len(top):
+        raise ValueError("add_comparators: England has more than one row per wave and indicator")
+    by_cell = np.full(int(cell.max()) + 1 if len(cell) else 0, np.nan)
+    by_cell[cell[top]] = est["estimate"].to_numpy(float)[top]
+    england_value = by_cell[cell]
+    england_value[is_england] = np.nan
+
+    # Region, LA type and nearest neighbours: LA overall rows only.
+    la_rows = est.loc[
+        la_overall, [*keys, "level", "breakdown", "source", "la_code", "estimate", "weighted_base"]
+    ]
     lookup = areas.set_index("la_code")
-    est["_region"] = est["la_code"].map(lookup["region"])
-    est["_la_type"] = est["la_code"].map(lookup["la_type"])
-    reg = est.loc[(est["level"] == "region") & overall, [*keys, "area_code", "estimate"]]
+    la_rows["_region"] = la_rows["la_code"].map(lookup["region"])
+    la_rows["_la_type"] = la_rows["la_code"].map(lookup["la_type"])
+    reg = est.loc[(level == "region").to_numpy() & overall, [*keys, "area_code", "estimate"]]
     reg = reg.rename(columns={"area_code": "_region", "estimate": "region_value"})
-    typ = est.loc[(est["level"] == "la_type") & overall, [*keys, "area_code", "estimate"]]
+    typ = est.loc[(level == "la_type").to_numpy() & overall, [*keys, "area_code", "estimate"]]
     typ = typ.rename(columns={"area_code": "_la_type", "estimate": "la_type_value"})
-    est = est.merge(reg, on=[*keys, "_region"], how="left").merge(
+    la_rows = la_rows.merge(reg, on=[*keys, "_region"], how="left").merge(
         typ, on=[*keys, "_la_type"], how="left"
     )
-
-    la_rows = est.loc[
-        (est["level"] == "la") & (est["breakdown"] == "all"),
-        [*keys, "la_code", "estimate", "weighted_base"],
-    ]
     pairs = neighbours[["la_code", "neighbour_code"]].merge(
-        la_rows.rename(columns={"la_code": "neighbour_code"}), on="neighbour_code"
+        la_rows[[*keys, "la_code", "estimate", "weighted_base"]].rename(
+            columns={"la_code": "neighbour_code"}
+        ),
+        on="neighbour_code",
     )
     pairs["_wx"] = pairs["estimate"] * pairs["weighted_base"]
     pooled = pairs.groupby([*keys, "la_code"], as_index=False)[["_wx", "weighted_base"]].sum()
     pooled["neighbours_value"] = pooled["_wx"] / pooled["weighted_base"]
-    est = est.merge(
+    la_rows = la_rows.merge(
         pooled[[*keys, "la_code", "neighbours_value"]], on=[*keys, "la_code"], how="left"
     )
-
-    la_overall = (est["level"] == "la") & (est["breakdown"] == "all")
-    for name in ("region", "la_type", "neighbours"):
-        est.loc[~la_overall, f"{name}_value"] = np.nan
-    est.loc[est["level"] == "england", "england_value"] = np.nan
+    if len(la_rows) != int(la_overall.sum()):
+        raise ValueError("add_comparators: a comparator area has more than one row per cell")
     if pooled_microdata:
-        for name, group in (("england", None), ("region", "_region"), ("la_type", "_la_type")):
-            est.loc[_self_only(est, group), f"{name}_value"] = np.nan
+        england_la = england_value[la_overall]
+        england_la[_self_only(la_rows, None).to_numpy()] = np.nan
+        england_value[la_overall] = england_la
+        for name, group in (("region", "_region"), ("la_type", "_la_type")):
+            la_rows.loc[_self_only(la_rows, group), f"{name}_value"] = np.nan
+
+    est["england_value"] = england_value
+    for name in ("region", "la_type", "neighbours"):
+        values = np.full(len(est), np.nan)
+        values[la_overall] = la_rows[f"{name}_value"].to_numpy(float)
+        est[f"{name}_value"] = values
+    lower = est["ci_lower"].to_numpy(float)
+    upper = est["ci_upper"].to_numpy(float)
+    polarity = est["polarity"].to_numpy(object)
     for name in COMPARATORS:
-        est[f"sig_{name}"] = compare_to_comparator(
-            est["ci_lower"].to_numpy(float),
-            est["ci_upper"].to_numpy(float),
-            est[f"{name}_value"].to_numpy(float),
-            est["polarity"].to_numpy(),
+        est[f"sig_{name}"] = _significance(
+            lower, upper, est[f"{name}_value"].to_numpy(float), polarity
         )
-    return est.drop(columns=["_region", "_la_type"])
+    return est
+
+
+def _significance(
+    lower: np.ndarray, upper: np.ndarray, value: np.ndarray, polarity: np.ndarray
+) -> np.ndarray:
+    """:func:`compare_to_comparator` on the rows it can test; "not tested" on the others."""
+    out = np.full(len(value), "not tested", dtype=object)
+    tested = ~(np.isnan(lower) | np.isnan(upper) | np.isnan(value))
+    if tested.any():
+        out[tested] = compare_to_comparator(
+            lower[tested], upper[tested], value[tested], polarity[tested]
+        )
+    return out
 
 
 def add_change(est: pd.DataFrame, confidence: float) -> pd.DataFrame:
@@ -224,12 +257,20 @@ def add_change(est: pd.DataFrame, confidence: float) -> pd.DataFrame:
     waves = sorted(est["wave"].unique())
     previous = {w: p for p, w in itertools.pairwise(waves)}
     keys = ["level", "area_code", "breakdown", "group_code", "indicator"]
-    before = est[[*keys, "wave", "estimate", "se"]].copy()
-    before = before[before["wave"].isin(previous.values())]
-    inverse = {p: w for w, p in previous.items()}
-    before["wave"] = before["wave"].map(inverse)
-    before = before.rename(columns={"estimate": "previous_estimate", "se": "previous_se"})
-    est = est.merge(before, on=[*keys, "wave"], how="left")
+    est = est.reset_index(drop=True)
+    # Each row's cell (its keys but the wave), then the same cell's row in the
+    # previous wave, by position: a lookup, not a merge of the frame with itself.
+    cell = est.groupby(keys, sort=False, dropna=False, observed=True).ngroup().to_numpy()
+    wave_at = np.searchsorted(np.asarray(waves), est["wave"].to_numpy())
+    row_of = np.full((int(cell.max()) + 1 if len(cell) else 0, len(waves)), -1, dtype=np.int64)
+    row_of[cell, wave_at] = np.arange(len(est))
+    if int((row_of >= 0).sum()) != len(est):
+        raise ValueError("add_change: two rows of the estimates share their keys and wave")
+    before = np.where(wave_at > 0, row_of[cell, np.maximum(wave_at - 1, 0)], -1)
+    found = before >= 0
+    for col, name in (("estimate", "previous_estimate"), ("se", "previous_se")):
+        values = est[col].to_numpy(float)
+        est[name] = np.where(found, values[np.maximum(before, 0)], np.nan)
     test = change_test(
         est["estimate"].to_numpy(float),
         est["se"].to_numpy(float),
@@ -276,7 +317,11 @@ def with_england(spine: pd.DataFrame, est: pd.DataFrame) -> pd.DataFrame:
 
 
 def alpha_table(
-    values: pd.DataFrame, measures: Measures, reference: IndexReference
+    values: pd.DataFrame,
+    measures: Measures,
+    reference: IndexReference,
+    *,
+    la_codes: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Cronbach's alpha per domain, for the whole data set and every LA, in every wave.
 
@@ -290,12 +335,16 @@ def alpha_table(
         From :func:`~civicpulse_report.statistics.estimates.respondent_values`.
     measures : Measures
     reference : IndexReference
+    la_codes : collection of str, optional
+        Give the LA rows of these LAs only (default: every LA); the whole
+        data set's rows are the same either way, and so is each LA's.
 
     Returns
     -------
     DataFrame
         wave, area_code, domain, alpha, n (complete cases).
     """
+    in_la = None if la_codes is None else values["la_code"].isin(list(la_codes)).to_numpy()
     rows = []
     for dom in measures.domains:
         comp = standardised_components(values, measures, reference, dom.id)
@@ -316,6 +365,9 @@ def alpha_table(
                     "n": int(in_wave.sum()),
                 }
             )
+        if in_la is not None:
+            mine = in_la[complete.to_numpy()]
+            comp, keys = comp[mine], keys[mine]
         grouped = comp.groupby([keys["wave"], keys["la_code"]])
         item_var = grouped.var(ddof=1).sum(axis=1)
         total_var = comp.sum(axis=1).groupby([keys["wave"], keys["la_code"]]).var(ddof=1)

@@ -11,6 +11,9 @@ Nothing is derived from them here (comparators, change, shrinkage: see
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+import numpy as np
 import pandas as pd
 
 from civicpulse_report.inputs import ENGLAND_CODE, Dataset
@@ -93,10 +96,19 @@ def respondent_values(
     return pd.concat([frame, scores, domains], axis=1), reference
 
 
+# The column that holds an LA's code only for the LAs whose breakdowns are asked for.
+_SELECTED = "_la_selected"
+
+
 def _label_level(
-    out: pd.DataFrame, *, level: str, area: str | None, breakdown: str
+    out: pd.DataFrame,
+    *,
+    level: str,
+    area: str | None,
+    breakdown: str,
+    measures: Measures,
 ) -> pd.DataFrame:
-    """Put one level's summaries into the common shape."""
+    """Put one level's summaries into the common shape, with its group labels."""
     labelled = pd.DataFrame(
         {
             "wave": out["wave"].astype(int),
@@ -108,12 +120,21 @@ def _label_level(
     )
     if breakdown == "all":
         labelled["group_code"] = None
+        labels: pd.Series | str = "All"
     elif breakdown == "neighbourhood":
         labelled["group_code"] = out["neighbourhood_code"].astype(str)
+        labels = labelled["group_code"]
     else:
-        labelled["group_code"] = out[breakdown].astype(int).astype(str)
+        # Few distinct codes: label them once, then map (not one lookup per row).
+        codes = out[breakdown].astype(int)
+        distinct = codes.unique()
+        names = {int(c): str(int(c)) for c in distinct}
+        labelled["group_code"] = codes.map(names).astype(object)
+        labels = codes.map({c: _group_label(measures, breakdown, n) for c, n in names.items()})
     stat_columns = ["indicator", "type", *NUMERIC_COLUMNS]
-    return pd.concat([labelled, out[stat_columns]], axis=1)
+    frame = pd.concat([labelled, out[stat_columns]], axis=1)
+    frame["group"] = labels
+    return frame
 
 
 def _group_label(measures: Measures, breakdown: str, code: str) -> str:
@@ -124,7 +145,13 @@ def _group_label(measures: Measures, breakdown: str, code: str) -> str:
     return measures.demographics[breakdown].codes.get(int(code), str(code))
 
 
-def direct_estimates(values: pd.DataFrame, measures: Measures, settings: Settings) -> pd.DataFrame:
+def direct_estimates(
+    values: pd.DataFrame,
+    measures: Measures,
+    settings: Settings,
+    *,
+    la_codes: Collection[str] | None = None,
+) -> pd.DataFrame:
     """The grouped summaries of every published level, labelled, proportions in per cent.
 
     Parameters
@@ -134,6 +161,16 @@ def direct_estimates(values: pd.DataFrame, measures: Measures, settings: Setting
     measures : Measures
     settings : Settings
         The breakdowns and the confidence level.
+    la_codes : collection of str, optional
+        Summarise neighbourhoods only in these LAs (default: every LA). The
+        groups of every LA are always summarised: secondary suppression's
+        "one group across every LA" sets need every LA's group bases (the
+        caller drops the other LAs' group rows once suppression has run).
+        England, regions, LA types and every LA's overall rows are always
+        summarised from every respondent. Each summary is the same sum over
+        the same respondents in the same order either way (one call, one
+        centring of the mean columns), so a restricted run's rows equal the
+        full run's exactly.
 
     Returns
     -------
@@ -141,6 +178,13 @@ def direct_estimates(values: pd.DataFrame, measures: Measures, settings: Setting
         The tidy estimates frame before anything is derived, ``source`` microdata.
     """
     types = indicator_types(measures)
+    frame = values
+    nb_key = "la_code"
+    if la_codes is not None and neighbourhoods_partition(values):
+        selected = sorted({str(c) for c in la_codes})
+        la = values["la_code"]
+        frame = values.assign(**{_SELECTED: la.where(la.isin(selected))})
+        nb_key = _SELECTED
     # (grouping, level, area column, breakdown) for every published level.
     levels: list[tuple[list[str], str, str | None, str]] = [
         (["wave"], "england", None, "all"),
@@ -148,7 +192,7 @@ def direct_estimates(values: pd.DataFrame, measures: Measures, settings: Setting
         (["wave", "la_type"], "la_type", "la_type", "all"),
         (["wave", "la_code"], "la", "la_code", "all"),
         (
-            ["wave", "la_code", "neighbourhood_code"],
+            ["wave", nb_key, "neighbourhood_code"],
             "neighbourhood",
             "neighbourhood_code",
             "neighbourhood",
@@ -158,7 +202,7 @@ def direct_estimates(values: pd.DataFrame, measures: Measures, settings: Setting
         levels.append((["wave", b], "england", None, b))
         levels.append((["wave", "la_code", b], "la", "la_code", b))
     summaries = summarise_groupings(
-        values,
+        frame,
         [by for by, *_ in levels],
         list(types),
         types,
@@ -166,26 +210,37 @@ def direct_estimates(values: pd.DataFrame, measures: Measures, settings: Setting
         confidence=settings.confidence_level,
     )
     parts = [
-        _label_level(out, level=level, area=area, breakdown=breakdown)
+        _label_level(
+            out.rename(columns={_SELECTED: "la_code"}),
+            level=level,
+            area=area,
+            breakdown=breakdown,
+            measures=measures,
+        )
         for out, (_, level, area, breakdown) in zip(summaries, levels, strict=True)
     ]
     est = pd.concat(parts, ignore_index=True)
 
     # Per cent for proportions, from here on everywhere.
-    is_prop = est["type"] == "proportion"
+    is_prop = (est["type"] == "proportion").to_numpy()
     for col in ("estimate", "se", "ci_lower", "ci_upper"):
-        est.loc[is_prop, col] = est.loc[is_prop, col] * 100.0
+        x = est[col].to_numpy(float)
+        est[col] = np.where(is_prop, x * 100.0, x)
 
-    pairs = est[["breakdown", "group_code"]].drop_duplicates()
-    labels = {
-        (b, g): _group_label(measures, b, g) if isinstance(g, str) else "All"
-        for b, g in pairs.itertuples(index=False)
-    }
-    est["group"] = (
-        pd.Series(list(zip(est["breakdown"], est["group_code"], strict=True)))
-        .map(labels)
-        .to_numpy()
-    )
+    # Last but two, as ever; from a plain array, so that its dtype is inferred as before.
+    est["group"] = est.pop("group").to_numpy(object)
     est["polarity"] = est["indicator"].map(indicator_polarity(measures))
     est["source"] = SOURCE_MICRODATA
     return est
+
+
+def neighbourhoods_partition(values: pd.DataFrame) -> bool:
+    """Whether every respondent is in a neighbourhood (so its LA's neighbourhoods partition it).
+
+    Then an LA's neighbourhood set (its neighbourhoods with the LA, in
+    secondary suppression) never hides the LA's own row: that needs every
+    neighbourhood hidden and an unpublished remainder, and there is none. So
+    the other LAs' neighbourhoods cannot change anything a restricted run
+    keeps, and need not be summarised.
+    """
+    return not values["neighbourhood_code"].isna().any()

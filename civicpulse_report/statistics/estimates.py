@@ -14,12 +14,18 @@ Every comparator is named for what it is (:class:`ComparatorScope`). Owns
 :class:`EstimateSet`, :func:`respondent_values` and :func:`compute_estimates`;
 the steps it runs are in :mod:`.derived`, the names in :mod:`.scopes`.
 
+A build of a few LAs with no national draft runs the restricted pass
+(``la_codes``): group breakdowns and neighbourhoods for those LAs only, every
+row their reports read exactly as the whole pass gives it (secondary
+suppression still sees every LA's group bases, since its "one group across
+every LA" sets join them; ``tests/integration/test_estimates_paths.py``).
+
 Proportions are published in per cent; means and indices in their own units.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -119,6 +125,13 @@ class EstimateSet:
     reference_name : str
         Whose first wave is 100 on the index scale: "England", or "the 5 LAs
         in this data set" when the microdata are not the nation.
+    la_codes : tuple of str or None
+        None for the full pass. Otherwise the LAs whose group breakdowns,
+        neighbourhoods and alpha the set holds (``compute_estimates(...,
+        la_codes=...)``): every other row (England, regions, LA types, every
+        LA's overall rows, the spine, neighbours and scopes) is the full
+        pass's, and so is every row of these LAs; other LAs' reports and the
+        national draft cannot be built from it.
     """
 
     estimates: pd.DataFrame
@@ -133,6 +146,7 @@ class EstimateSet:
     coverage: Coverage | None = None
     benchmark_release: str | None = None
     reference_name: str = ENGLAND_NAME
+    la_codes: tuple[str, ...] | None = None
 
     @property
     def latest_wave(self) -> int:
@@ -219,6 +233,7 @@ def compute_estimates(
     settings: Settings,
     *,
     benchmarks: BenchmarkRelease | None = None,
+    la_codes: Collection[str] | None = None,
 ) -> EstimateSet:
     """Run the one vectorised pass over all LAs.
 
@@ -234,6 +249,19 @@ def compute_estimates(
         microdata (England, regions, LA types, other LAs) takes its figures
         from it. Its index reference is always used, so that "100 = England,
         first wave" means the same as in the release.
+    la_codes : collection of str, optional
+        Only the reports of these LAs will be built (no national draft): give
+        their group breakdowns, neighbourhoods and alpha only (about 30%
+        less CPU on the 300-LA demo). Every row their reports read is the
+        full pass's, exactly: England, regions, LA types and every LA's overall rows (for
+        comparators, spine chart and quadrant) are computed as ever, and
+        secondary suppression still sees every LA's group bases (its "one
+        group across every LA" sets join the LAs), the other LAs' group rows
+        being dropped only after it. The other LAs' neighbourhoods are left
+        out altogether: when every respondent has a neighbourhood they can
+        hide nothing outside their own LA (see
+        :func:`~civicpulse_report.statistics.direct.neighbourhoods_partition`;
+        otherwise they are kept for suppression too).
 
     Returns
     -------
@@ -256,7 +284,8 @@ def compute_estimates(
         dataset, measures, reference=None if benchmarks is None else benchmarks.reference
     )
     conf = settings.confidence_level
-    est = direct_estimates(values, measures, settings)
+    selected = None if la_codes is None else tuple(sorted({str(c) for c in la_codes}))
+    est = direct_estimates(values, measures, settings, la_codes=selected)
     areas = area_table(dataset, settings, benchmarks if use_file else None)
     if use_file:
         assert benchmarks is not None
@@ -279,11 +308,13 @@ def compute_estimates(
     # LA, neighbourhoods and their LA, LAs and their region...) gives a
     # suppressed cell away by differencing.
     est = apply_suppression(est, settings.min_base, areas)
+    if selected is not None:
+        est = _only_selected(est, selected)
     pooled = coverage.source == SOURCE_MICRODATA and not coverage.national
     est = add_comparators(est, areas, neighbours, pooled_microdata=pooled)
     est = add_change(est, conf)
     spine = spine_table(est)
-    alpha = alpha_table(values, measures, reference)
+    alpha = alpha_table(values, measures, reference, la_codes=selected)
     if use_file or (pooled and coverage.n_las < 2):
         # The pooled microdata are not England, and one LA is not its own comparator.
         alpha = alpha[alpha["area_code"] != ENGLAND_CODE]
@@ -318,7 +349,15 @@ def compute_estimates(
         coverage=coverage,
         benchmark_release=benchmarks.release_version if use_file and benchmarks else None,
         reference_name=_reference_name(coverage, benchmarks),
+        la_codes=selected,
     )
+
+
+def _only_selected(est: pd.DataFrame, la_codes: tuple[str, ...]) -> pd.DataFrame:
+    """Drop the group and neighbourhood rows of LAs not asked for (after suppression)."""
+    other = est["la_code"].notna() & ~est["la_code"].isin(la_codes)
+    overall = (est["level"] == "la") & (est["breakdown"] == "all")
+    return est[~(other & ~overall)].reset_index(drop=True)
 
 
 def _reference_name(coverage: Coverage, release: BenchmarkRelease | None) -> str:
