@@ -645,7 +645,9 @@ group recorded protect a group only when there are at least {meta['min_base']} o
 survey estimate is combined with the area's figure, weighted by their precision, with the
 between-neighbourhood variance estimated by the method of moments (DerSimonian-Laird).
 They are labelled *modelled*; their intervals slightly understate uncertainty because the
-model's own parameters are estimated.
+model's own parameters are estimated. A neighbourhood whose respondents all gave the same
+answer has no spread of its own to measure, so its sampling variance is the area's, scaled to
+the neighbourhood's sample size; it never gets a standard error of zero.
 
 **Priority score.** {p.escape_md(facts.get('priority_method', ''))}
 """)

@@ -33,7 +33,13 @@ def shrink_neighbourhoods(est: pd.DataFrame, confidence: float) -> pd.DataFrame:
     The prior mean is the LA's direct estimate. The sampling variance of a
     proportion uses the LA's proportion (p_LA (1 - p_LA) / n_eff), so that a
     neighbourhood at 0% or 100% does not look infinitely precise; for means it
-    is the neighbourhood's own squared standard error.
+    is the neighbourhood's own squared standard error. Where that is zero
+    (every respondent in the neighbourhood gave the same answers) it is the
+    LA's unit variance over the neighbourhood's effective sample size,
+    se_LA² · n_eff,LA / n_eff,j, so no neighbourhood gets a standard error of 0;
+    likewise a proportion whose LA is at 0% or 100% uses the Agresti-Coull
+    proportion (x + 2) / (n_eff + 4) of the LA, for its neighbourhoods' sampling
+    variance and for the LA's own (prior) variance.
 
     Parameters
     ----------
@@ -47,14 +53,23 @@ def shrink_neighbourhoods(est: pd.DataFrame, confidence: float) -> pd.DataFrame:
         With ``modelled`` and ``shrinkage_factor`` columns.
     """
     keys = ["wave", "la_code", "indicator"]
-    la = est.loc[(est["level"] == "la") & (est["breakdown"] == "all"), [*keys, "estimate", "se"]]
-    la = la.rename(columns={"estimate": "prior_mean", "se": "prior_se"})
+    la_rows = (est["level"] == "la") & (est["breakdown"] == "all")
+    la = est.loc[la_rows, [*keys, "estimate", "se", "n_eff"]]
+    la = la.rename(columns={"estimate": "prior_mean", "se": "prior_se", "n_eff": "prior_n_eff"})
     nb_mask = est["level"] == "neighbourhood"
     nb = est.loc[nb_mask].merge(la, on=keys, how="left")
     p = nb["prior_mean"] / 100.0
+    degenerate = (p <= 0) | (p >= 1)
+    p = p.where(~degenerate, (p * nb["prior_n_eff"] + 2) / (nb["prior_n_eff"] + 4))
     prop_var = (p * (1 - p) / nb["n_eff"]) * 100.0**2
-    nb["variance"] = np.where(nb["type"] == "proportion", prop_var, nb["se"] ** 2)
-    nb["prior_variance"] = nb["prior_se"] ** 2
+    own_var = nb["se"] ** 2
+    pooled_var = nb["prior_se"] ** 2 * nb["prior_n_eff"] / nb["n_eff"]
+    mean_var = own_var.where(own_var > 0, pooled_var)
+    nb["variance"] = np.where(nb["type"] == "proportion", prop_var, mean_var)
+    la_prop_var = (p * (1 - p) / nb["prior_n_eff"]) * 100.0**2
+    nb["prior_variance"] = np.where(
+        (nb["type"] == "proportion") & degenerate, la_prop_var, nb["prior_se"] ** 2
+    )
     nb["upper_bound"] = np.where(nb["type"] == "proportion", 100.0, np.nan)
     nb["lower_bound"] = np.where(nb["type"] == "proportion", 0.0, np.nan)
     shrunk = empirical_bayes_shrinkage(
@@ -72,7 +87,7 @@ def shrink_neighbourhoods(est: pd.DataFrame, confidence: float) -> pd.DataFrame:
     shrunk["ci_lower"] = shrunk["shrunk_ci_lower"]
     shrunk["ci_upper"] = shrunk["shrunk_ci_upper"]
     shrunk["modelled"] = True
-    keep = [*est.columns, "modelled", "shrinkage_factor"]
+    keep = [*est.columns, "modelled", "shrinkage_factor"]  # prior_* columns dropped
     shrunk = shrunk[keep]
     rest = est.loc[~nb_mask].assign(modelled=False, shrinkage_factor=np.nan)
     return pd.concat([rest, shrunk], ignore_index=True)

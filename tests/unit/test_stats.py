@@ -544,3 +544,56 @@ def test_rank_correlation_needs_three_pairs() -> None:
     assert np.isnan(rank_correlation([1, 2, np.nan, 4], [3, 1, 2, np.nan]))
     assert rank_correlation([1, 2, 3, np.nan], [3, 2, 1, 0]) == pytest.approx(-1.0)
     assert np.isnan(rank_correlation([1, 1, 1], [1, 2, 3]))
+
+
+def _hood_frame(kind: str, la: tuple[float, float, float], hoods: list[tuple[float, float]]):
+    """One LA row (estimate, se, n_eff) and its neighbourhoods (estimate, se), n_eff 60 each."""
+    import pandas as pd
+
+    base = {"wave": 2026, "la_code": "E06000001", "indicator": "x", "type": kind}
+    rows = [{**base, "level": "la", "breakdown": "all", "estimate": la[0], "se": la[1],
+             "n_eff": la[2], "ci_lower": None, "ci_upper": None}]  # fmt: skip
+    rows += [
+        {
+            **base,
+            "level": "neighbourhood",
+            "breakdown": "neighbourhood",
+            "estimate": e,
+            "se": s,
+            "n_eff": 60.0,
+            "ci_lower": None,
+            "ci_upper": None,
+        }  # fmt: skip
+        for e, s in hoods
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_a_neighbourhood_whose_answers_are_all_the_same_still_has_a_standard_error() -> None:
+    from civicpulse_report.statistics.derived import shrink_neighbourhoods
+
+    # Hand-worked: the LA's unit variance is se² · n_eff = 0.5² · 400 = 100, so a
+    # neighbourhood with no spread of its own gets variance 100 / 60 before shrinkage.
+    frame = _hood_frame("mean", (50.0, 0.5, 400.0), [(40.0, 0.0), (55.0, 1.4), (60.0, 1.2)])
+    out = shrink_neighbourhoods(frame, 0.95)
+    hoods = out[out["level"] == "neighbourhood"].reset_index(drop=True)
+    assert (hoods["se"] > 0).all(), hoods[["estimate", "se"]]
+    assert hoods["ci_upper"].gt(hoods["ci_lower"]).all()
+    unchanged = shrink_neighbourhoods(
+        _hood_frame(
+            "mean", (50.0, 0.5, 400.0), [(40.0, (100 / 60) ** 0.5), (55.0, 1.4), (60.0, 1.2)]
+        ),
+        0.95,
+    )
+    assert np.allclose(unchanged.loc[unchanged["level"] == "neighbourhood", "se"], hoods["se"])
+
+
+def test_a_neighbourhood_of_an_la_at_zero_per_cent_is_not_infinitely_precise() -> None:
+    from civicpulse_report.statistics.derived import shrink_neighbourhoods
+
+    frame = _hood_frame("proportion", (0.0, 0.0, 400.0), [(0.0, 0.0), (0.0, 0.0)])
+    out = shrink_neighbourhoods(frame, 0.95)
+    hoods = out[out["level"] == "neighbourhood"]
+    # p~ = 2 / 404 for the LA: its variance p~(1 - p~)/400, in per cent squared.
+    p = 2 / 404
+    assert np.allclose(hoods["se"], (p * (1 - p) / 400) ** 0.5 * 100), hoods
