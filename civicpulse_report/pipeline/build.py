@@ -29,9 +29,10 @@ from civicpulse_report.pipeline.incremental import (
     stale_tasks,
     task_keys,
 )
+from civicpulse_report.pipeline.lock import build_lock, reported_write_errors
 from civicpulse_report.pipeline.options import NATIONAL, BuildOptions, BuildSummary, LAResult
 from civicpulse_report.pipeline.prepare import Prechecked, RunContext, precheck, prepare
-from civicpulse_report.pipeline.publish import recover_interrupted, remove_staging
+from civicpulse_report.pipeline.publish import recover_interrupted
 from civicpulse_report.report import (
     clear_failure,
     collect_index_entries,
@@ -182,10 +183,28 @@ def build_reports(
         The LA notebook's parameters cell breaks the contract (nothing written).
     RenderError
         The renderer asked for is not available (nothing written).
+    BuildLockedError
+        Another build holds ``<out>/<year>/.lock`` (nothing written; exit code 2).
+    OutputWriteError
+        The output folder cannot be written (disk full, read-only); the
+        reports already published are unchanged.
     """
     started = time.perf_counter()
     checked = checked or precheck(options)
     year_dir = options.out_dir / str(checked.year)
+    with build_lock(year_dir), reported_write_errors(year_dir):
+        return _build_locked(options, on_start, on_done, checked, year_dir, started)
+
+
+def _build_locked(
+    options: BuildOptions,
+    on_start: Callable[[RunContext, list[str]], None] | None,
+    on_done: OnDone | None,
+    checked: Prechecked,
+    year_dir: Path,
+    started: float,
+) -> BuildSummary:
+    """The build itself, under the output folder's lock (:func:`build_reports`)."""
     restored = recover_interrupted(year_dir)
     if restored:
         log.warning("restored %d report(s) left aside by an interrupted run", len(restored))
@@ -211,7 +230,7 @@ def build_reports(
     if on_start:
         on_start(ctx, tasks)
     results = run_jobs(ctx, tasks, on_done) if tasks else []
-    remove_staging(year_dir)
+    recover_interrupted(year_dir)  # a worker killed mid-publish: its previous report back
     save_plan(options, inputs, _plan(checked))
     la_results = [r for r in results if r.la_code != NATIONAL]
     national = next((r for r in results if r.la_code == NATIONAL), None)

@@ -4,7 +4,9 @@ Each LA (and the national draft) is built into its own folder under
 ``<out>/<year>/.staging/``. Only when every file and the manifest are there
 does :func:`publish` move it into place, keeping the previous report aside
 until the new one is in. A run killed half way is tidied up by the next one
-(:func:`recover_interrupted`).
+(:func:`recover_interrupted`). A build whose notebook raised keeps that
+notebook, never in the published folder but under ``<out>/<year>/failed/<la_code>/``
+(:func:`keep_failed_notebook`), until the LA next publishes.
 
 A rebuild in fewer formats keeps the others: :func:`carry_over` copies the
 previous folder's report files (``report.pdf``, ...) of formats not asked for into
@@ -14,6 +16,7 @@ from which earlier build.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -22,10 +25,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from civicpulse_report.inputs import check_la_code
 from civicpulse_report.render import OUTPUT_NAMES
 
 STAGING = ".staging"
 MANIFEST = "manifest.json"
+FAILED = "failed"
+NOTEBOOK = "report.ipynb"
 
 
 def staging_folder(year_dir: Path, la_code: str) -> Path:
@@ -121,17 +127,79 @@ def carry_over(previous: Path, staging: Path, built: Sequence[str]) -> dict[str,
 
 
 def publish(staging: Path, final: Path) -> None:
-    """Move a complete staging folder into place, keeping the old one until then."""
+    """Move a complete staging folder into place, keeping the old one until then.
+
+    The notebook an earlier failed build kept under ``failed/<name>/`` goes: the
+    report it was kept to debug now builds.
+    """
     final.parent.mkdir(parents=True, exist_ok=True)
     trash = final.parent / f".{final.name}.old-{os.getpid()}"
     if final.exists():
         os.replace(final, trash)
-    os.replace(staging, final)
+    try:
+        os.replace(staging, final)
+    except BaseException:
+        if trash.exists() and not final.exists():
+            os.replace(trash, final)  # put the previous report back
+        raise
     shutil.rmtree(trash, ignore_errors=True)
+    drop_failed_notebook(final.parent, final.name)
+
+
+def failed_notebook_path(year_dir: Path, name: str) -> Path:
+    """Where a failed build's partly executed notebook is kept: ``failed/<name>/report.ipynb``."""
+    return year_dir / FAILED / name / NOTEBOOK
+
+
+def keep_failed_notebook(staging: Path, year_dir: Path, name: str) -> Path | None:
+    """Keep the partly executed notebook of a failed build, for debugging; else drop an old one.
+
+    Parameters
+    ----------
+    staging : Path
+        The failed build's staging folder; its ``report.ipynb`` (papermill's
+        output, the failing cell's traceback in it) is moved out, never into
+        the published folder.
+    year_dir : Path
+        ``<out>/<year>``.
+    name : str
+        The LA code (validated) or ``national``.
+
+    Returns
+    -------
+    Path or None
+        ``<year_dir>/failed/<name>/report.ipynb``, or None when the build
+        failed before the notebook was written (a notebook kept from an
+        earlier failure is then removed, so it never describes another
+        failure) or it could not be kept.
+    """
+    if name != "national" and not check_la_code(name):
+        return None
+    source, target = staging / NOTEBOOK, failed_notebook_path(year_dir, name)
+    if not source.is_file():
+        drop_failed_notebook(year_dir, name)
+        return None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+    except OSError:
+        return None
+    return target
+
+
+def drop_failed_notebook(year_dir: Path, name: str) -> None:
+    """Remove the notebook kept by :func:`keep_failed_notebook` (absent is fine)."""
+    if name != "national" and not check_la_code(name):
+        return
+    path = failed_notebook_path(year_dir, name)
+    with contextlib.suppress(OSError):
+        path.unlink()
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()  # stays while a failure record is in it
 
 
 def recover_interrupted(year_dir: Path) -> list[str]:
-    """Restore reports a killed run had moved aside; drop stale staging folders.
+    """Restore reports a killed run had moved aside; drop stale staging and temporary files.
 
     Parameters
     ----------
@@ -155,4 +223,8 @@ def recover_interrupted(year_dir: Path) -> list[str]:
             os.replace(old, final)
             restored.append(name)
     remove_staging(year_dir)
+    for pattern in (".*.tmp", f"{FAILED}/*/.*.tmp"):  # half-written index or failure records
+        for tmp in year_dir.glob(pattern):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
     return restored

@@ -26,12 +26,15 @@ from civicpulse_report import __version__, render
 from civicpulse_report.errors import BuildFailure
 from civicpulse_report.pipeline.comparators import estimates_k_used
 from civicpulse_report.pipeline.incremental import MANIFEST_KEY
+from civicpulse_report.pipeline.lock import WRITE_ERRNOS
 from civicpulse_report.pipeline.notebook import KernelPool, execute_report_notebook
 from civicpulse_report.pipeline.options import NATIONAL, LAResult
 from civicpulse_report.pipeline.prepare import RunContext
 from civicpulse_report.pipeline.publish import (
     carry_over,
     discard_staging,
+    drop_failed_notebook,
+    keep_failed_notebook,
     open_staging,
     publish,
     read_manifest,
@@ -190,12 +193,25 @@ def run_staged(ctx: RunContext, name: str, job: Job) -> LAResult:
             carried_over=tuple(sorted(kept)),
         )
     except Exception as exc:  # one report failing must never stop the others
+        kept_notebook = None
+        if progress.stage == "notebook":
+            kept_notebook = keep_failed_notebook(staging, year_dir, name)
+        else:
+            drop_failed_notebook(year_dir, name)  # it would describe an older failure
         discard_staging(staging)
         details = traceback.format_exception(exc)[-6:]
         log.debug("%s failed at %s:\n%s", name, progress.stage, "".join(details))
+        message = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, OSError) and exc.errno in WRITE_ERRNOS:
+            message = (
+                f"cannot write to {year_dir / name} ({exc.filename or staging}): "
+                f"{exc.strerror or exc}; the previous report is unchanged"
+            )
+        if kept_notebook is not None:
+            message += f" (the partly run notebook, with its traceback, is kept at {kept_notebook})"
         return LAResult(
             name,
             False,
             time.perf_counter() - progress.started,
-            failure=BuildFailure(name, progress.stage, f"{type(exc).__name__}: {exc}", details),
+            failure=BuildFailure(name, progress.stage, message, details),
         )

@@ -223,7 +223,8 @@ def test_killed_build_keeps_the_previous_report_and_the_next_build_tidies_up(
     log = (tmp_path / "killed.log").open("wb")
     argv = [str(CLI), "build", "--data", str(previous.data_dir), "--la", previous.la_code]
     argv += ["--out", str(out_dir), "--build-dir", str(killed_build_dir)]
-    argv += ["--jobs", "1", "--renderer", "builtin"]
+    # --force: the copied report is current, and the kill must land in a real rebuild.
+    argv += ["--jobs", "1", "--renderer", "builtin", "--force"]
     proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         # Kill once the LA is staged and its notebook is executing.
@@ -258,6 +259,7 @@ def test_killed_build_keeps_the_previous_report_and_the_next_build_tidies_up(
             jobs=1,
             out_dir=out_dir,
             build_dir=tmp_path / "next-build",
+            force=True,
         ),
         on_start=lambda ctx, codes: seen_at_start.append(staging.exists()),
     )
