@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser-tools demo demo-data test test-all test-update lint format notebooks bench clean
+.PHONY: help setup browser-tools demo demo-data test test-all test-update lint format notebooks bench bench-smoke clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,8 +48,11 @@ format: $(STAMP) ## Apply ruff formatting and fixes
 notebooks: $(STAMP) ## Regenerate analysis/*.ipynb from their paired .py (jupytext), outputs stripped
 	$(BIN)/jupytext --to ipynb analysis/*.py
 
-bench: $(STAMP) ## Run the build benchmark (see benchmarks/README.md)
-	$(BIN)/python benchmarks/bench_build.py
+bench: $(STAMP) ## Benchmark the build against issue 9's targets (BENCH_ARGS='--las 30'; see benchmarks/README.md)
+	$(BIN)/python benchmarks/bench_build.py $(BENCH_ARGS)
+
+bench-smoke: $(STAMP) ## The benchmark's small CI mode: ~10 LAs, HTML only, no target judged
+	$(BIN)/python benchmarks/bench_build.py --smoke $(BENCH_ARGS)
 
 clean: ## Remove build products (keeps .venv)
 	rm -rf build reports/[0-9]* .pytest_cache
