@@ -94,6 +94,10 @@ def summarise_groups(
     )[0]
 
 
+#: Value columns summed per block in :func:`summarise_groupings` (memory, not results).
+_BLOCK_COLUMNS = 8
+
+
 def summarise_groupings(
     frame: pd.DataFrame,
     groupings: Sequence[Sequence[str]],
@@ -149,34 +153,52 @@ def summarise_groupings(
     n_valid = valid.sum(axis=0)
     col_mean = np.where(valid, x, 0.0).sum(axis=0) / np.maximum(n_valid, 1)
     shift = np.where(is_prop, 0.0, col_mean)
-    xs = np.where(valid, x - shift, 0.0)
-    wv = np.where(valid, w_all[:, None], 0.0)
-    w2v = wv * w_all[:, None]
     names = ("n", "sw", "sw2", "swx", "sw2x", "sw2x2")
     n_cols = len(value_columns)
-    # All six statistics side by side, so one sparse product per grouping sums them.
-    stacked = np.ascontiguousarray(
-        np.hstack([valid.astype(float), wv, w2v, wv * xs, w2v * xs, w2v * xs * xs])
-    )
-    del x, valid, xs, wv, w2v
     n_rows = len(frame)
 
-    results = []
+    # Group-by-respondent indicator matrices, one per grouping: the product of
+    # one with the per-respondent statistics is every group's sums at once (far
+    # faster than groupby.sum).
+    memberships = []
     for by in groupings:
-        by = list(by)
-        grouped = frame.groupby(by, observed=True, dropna=True, sort=True)
+        grouped = frame.groupby(list(by), observed=True, dropna=True, sort=True)
         codes = grouped.ngroup().to_numpy(dtype=float)
         keys = grouped.size().index.to_frame(index=False)
         in_group = ~np.isnan(codes)
         rows = np.flatnonzero(in_group)
-        # Group-by-respondent indicator matrix: its product with the stacked
-        # statistics is every group's sums at once (far faster than groupby.sum).
         membership = sparse.csc_matrix(
             (np.ones(len(rows)), (codes[in_group].astype(np.intp), rows)),
             shape=(len(keys), n_rows),
         )
-        summed = np.asarray(membership @ stacked)
-        sums = {name: summed[:, i * n_cols : (i + 1) * n_cols] for i, name in enumerate(names)}
+        memberships.append((keys, membership))
+
+    # The six statistics of a block of value columns side by side, so one sparse
+    # product per grouping sums them; blocks keep the working set small (a
+    # national run has ~40 columns of 600k respondents), and each output column
+    # is summed on its own, so the sums are the same whatever the block size.
+    parts: list[list[np.ndarray]] = [[] for _ in memberships]
+    for start in range(0, n_cols, _BLOCK_COLUMNS):
+        block = slice(start, min(start + _BLOCK_COLUMNS, n_cols))
+        xb, vb = x[:, block], valid[:, block]
+        xs = np.where(vb, xb - shift[block], 0.0)
+        wv = np.where(vb, w_all[:, None], 0.0)
+        w2v = wv * w_all[:, None]
+        stacked = np.ascontiguousarray(
+            np.hstack([vb.astype(float), wv, w2v, wv * xs, w2v * xs, w2v * xs * xs])
+        )
+        del xs, wv, w2v
+        for part, (_, membership) in zip(parts, memberships, strict=True):
+            part.append(np.asarray(membership @ stacked))
+        del stacked
+    del x, valid
+
+    results = []
+    for part, (keys, _) in zip(parts, memberships, strict=True):
+        sums = {
+            name: np.hstack([p[:, i * p.shape[1] // 6 : (i + 1) * p.shape[1] // 6] for p in part])
+            for i, name in enumerate(names)
+        }
         n = sums.pop("n")
         g_idx, c_idx = np.nonzero(n > 0)
         out = estimates_from_sums(

@@ -157,7 +157,9 @@ def _members(
         {"_set": local[first], "cell": m["_cell_total"].to_numpy()[first], "total": True}
     )
     out = pd.concat([members, totals], ignore_index=True)
-    out["name"] = family + pd.Series(labels, dtype=object).to_numpy()[out["_set"].to_numpy()]
+    # One name per set (for messages), shared by its rows: no string built per row.
+    names = np.asarray([family + label for label in labels], dtype=object)
+    out["name"] = names[out["_set"].to_numpy()]
     return out
 
 
