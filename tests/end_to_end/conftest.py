@@ -12,11 +12,10 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from demo_specs import keep_las
 from nbformat.v4 import new_code_cell
 
 from civicpulse_report import paths
-
-ENGLAND = "E92000001"
 
 
 @pytest.fixture(scope="session")
@@ -25,15 +24,7 @@ def two_la_dir(small_demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     lookup = pd.read_csv(small_demo_dir / "la_lookup.csv", dtype=str)
     london = lookup[lookup["la_type"] == "London borough"].iloc[0]["la_code"]
     other = lookup[lookup["la_type"] != "London borough"].iloc[0]["la_code"]
-    keep = {london, other}
-    out = tmp_path_factory.mktemp("two-la")
-    lookup[lookup["la_code"].isin(keep)].to_csv(out / "la_lookup.csv", index=False)
-    for name in ("neighbourhoods.csv", "legacy_indicators.csv"):
-        table = pd.read_csv(small_demo_dir / name, dtype=str, keep_default_na=False)
-        table[table["la_code"].isin(keep | {ENGLAND})].to_csv(out / name, index=False)
-    survey = pd.read_parquet(small_demo_dir / "survey.parquet")
-    survey[survey["la_code"].isin(keep)].to_parquet(out / "survey.parquet", index=False)
-    return out
+    return keep_las(small_demo_dir, tmp_path_factory.mktemp("two-la"), {london, other})
 
 
 def failing_copy(notebook: Path, tmp_path: Path, message: str = "boom") -> Path:

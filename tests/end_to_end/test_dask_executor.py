@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from demo_specs import keep_las
 
 from civicpulse_report.pipeline import STAGING, BuildOptions, BuildSummary, build_reports
 from civicpulse_report.pipeline.dask_executor import KEY_PREFIX
@@ -28,7 +29,6 @@ distributed = pytest.importorskip(
 )
 psutil = pytest.importorskip("psutil", reason="psutil (a dependency of distributed) is missing")
 
-ENGLAND = "E92000001"
 #: How long the kill test waits for a task to start, and for the build to end.
 START_TIMEOUT = 120
 BUILD_TIMEOUT = 240
@@ -40,15 +40,7 @@ def three_la_dir(small_demo_dir: Path, tmp_path_factory: pytest.TempPathFactory)
     lookup = pd.read_csv(small_demo_dir / "la_lookup.csv", dtype=str)
     london = lookup[lookup["la_type"] == "London borough"]["la_code"].iloc[:1]
     others = lookup[lookup["la_type"] != "London borough"]["la_code"].iloc[:2]
-    keep = set(london) | set(others)
-    out = tmp_path_factory.mktemp("three-la")
-    lookup[lookup["la_code"].isin(keep)].to_csv(out / "la_lookup.csv", index=False)
-    for name in ("neighbourhoods.csv", "legacy_indicators.csv"):
-        table = pd.read_csv(small_demo_dir / name, dtype=str, keep_default_na=False)
-        table[table["la_code"].isin(keep | {ENGLAND})].to_csv(out / name, index=False)
-    survey = pd.read_parquet(small_demo_dir / "survey.parquet")
-    survey[survey["la_code"].isin(keep)].to_parquet(out / "survey.parquet", index=False)
-    return out
+    return keep_las(small_demo_dir, tmp_path_factory.mktemp("three-la"), set(london) | set(others))
 
 
 def options(data_dir: Path, root: Path, **extra: object) -> BuildOptions:

@@ -127,7 +127,7 @@ def built(
     summary = build_reports(
         BuildOptions(
             data_dir=data_dir,
-            formats=("html", "pdf"),
+            formats=("html", "pdf", "docx"),
             renderer="builtin",
             jobs=2,
             out_dir=root / "reports",
@@ -684,3 +684,57 @@ def test_the_pdf_prints_no_number_for_a_suppressed_group_or_neighbourhood(built:
                 row
             )
     assert checked > 50
+
+
+# --------------------------------------------------------------------------
+# The scan of every produced file: no respondent-level data anywhere
+
+
+def _text_of(path: Path) -> str:
+    """What a reader of the file sees, as text: PDF and DOCX text, XLSX cells, else the bytes."""
+    import zipfile
+
+    import openpyxl
+
+    if path.suffix == ".pdf":
+        return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(path).pages)
+    if path.suffix == ".docx":
+        with zipfile.ZipFile(path) as docx:
+            return docx.read("word/document.xml").decode("utf-8")
+    if path.suffix == ".xlsx":
+        book = openpyxl.load_workbook(path, read_only=True)
+        return "\n".join(
+            " ".join("" if v is None else str(v) for v in row)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        )
+    return path.read_bytes().decode("utf-8", errors="replace")
+
+
+def test_no_output_holds_a_respondent_id_or_a_respondent_level_row(built: Built) -> None:
+    """HTML, PDF, DOCX, CSV, XLSX, executed notebooks, bundles and the benchmark file."""
+    survey = pd.read_parquet(built.data_dir / "survey.parquet")
+    ids = set(survey["respondent_id"].astype(str))
+    # Every id has the LA code, the wave and a serial: a search for that shape finds
+    # ids even of respondents this file set never names.
+    shape = re.compile(r"X\d{8}-\d{4}-\d{5}")
+    files = [
+        p
+        for folder in (built.root / "reports", built.root / "build")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "cache" not in p.parts and p.suffix != ".lock"
+    ]
+    kinds = {p.suffix for p in files}
+    assert {".html", ".pdf", ".docx", ".csv", ".xlsx", ".ipynb", ".json"} <= kinds, kinds
+    n_rows = len(survey)
+    for path in files:
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+            assert "respondent_id" not in frame.columns and len(frame) != n_rows, path
+            text = frame.to_csv(index=False)
+        else:
+            text = _text_of(path)
+        found = shape.findall(text)
+        assert not found, f"{path.name} holds respondent ids: {found[:3]}"
+        assert not any(i in text for i in sorted(ids)[:: max(1, len(ids) // 200)]), path
+        assert "respondent_id" not in text, f"{path.name} names the respondent id column"
