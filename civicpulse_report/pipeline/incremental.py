@@ -41,6 +41,7 @@ from civicpulse_report.pipeline.narrative import narrative_files
 from civicpulse_report.pipeline.options import NATIONAL, BuildOptions
 from civicpulse_report.pipeline.plan import benchmark_file
 from civicpulse_report.pipeline.publish import read_manifest
+from civicpulse_report.report import FAILED_DIR, FAILURE_FILE
 
 log = logging.getLogger(__name__)
 
@@ -219,10 +220,17 @@ def is_up_to_date(report_dir: Path, key: str, formats: Sequence[str]) -> bool:
 def stale_tasks(
     year_dir: Path, keys: Mapping[str, str], formats: Sequence[str], *, force: bool = False
 ) -> list[str]:
-    """The tasks whose report is missing, out of date or lacks a format (all with ``force``)."""
+    """The tasks to build: all with ``force``; else those whose report is missing, out of
+    date or lacks a format, and those whose last build failed (a failure record under
+    ``failed/``: the report on disk is older than the failure, whatever its key says)."""
     if force:
         return list(keys)
-    return [task for task, key in keys.items() if not is_up_to_date(year_dir / task, key, formats)]
+    return [
+        task
+        for task, key in keys.items()
+        if (year_dir / FAILED_DIR / task / FAILURE_FILE).is_file()
+        or not is_up_to_date(year_dir / task, key, formats)
+    ]
 
 
 # --- the plan of a run, for the no-change path ------------------------------------------

@@ -7,6 +7,8 @@ with :mod:`~civicpulse_report.report.plots` and
 
 from civicpulse_report.report.facts import build_facts, read_facts, write_facts
 from civicpulse_report.report.index_page import (
+    FAILED_DIR,
+    FAILURE_FILE,
     clear_failure,
     collect_index_entries,
     failure_reasons,
@@ -26,6 +28,8 @@ from civicpulse_report.report.present import fill_captions
 from civicpulse_report.report.tables import TABLE_COLUMNS, facts_to_table, write_tables
 
 __all__ = [
+    "FAILED_DIR",
+    "FAILURE_FILE",
     "LA_SECTIONS",
     "NATIONAL_SECTIONS",
     "TABLE_COLUMNS",

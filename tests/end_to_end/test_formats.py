@@ -62,7 +62,7 @@ def rebuild(
 ) -> tuple[int, str]:  # type: ignore[no-untyped-def]
     argv = ["build", "--data", str(data_dir), "--la", la_code, "--format", formats]
     argv += ["--out", str(out_dir), "--build-dir", str(build_dir)]
-    argv += ["--renderer", "builtin", "--jobs", "1"]
+    argv += ["--renderer", "builtin", "--jobs", "1", "--force"]  # the copy is current
     code = cli.main(argv)
     return code, " ".join(capsys.readouterr().err.split())
 

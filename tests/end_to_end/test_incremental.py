@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -194,3 +195,19 @@ def test_a_corrupt_cache_entry_is_ignored_and_rebuilt(
     assert (year_dir / first / "tables.csv").read_bytes() == before
     good = list((project.build_dir / "cache" / "estimates").glob("*.pkl"))
     assert good and all(p.stat().st_size > len(data) // 2 for p in good)
+
+
+def test_an_la_whose_last_build_failed_is_rebuilt_whatever_its_key(project: BuildOptions) -> None:
+    """A failure (a kill, a full disk) leaves the older report with a current key: rebuild it."""
+    from civicpulse_report.pipeline.incremental import run_inputs, stale_tasks
+
+    first, second = codes(project)
+    year_dir = next(project.out_dir.glob("[0-9]*"))
+    keys = task_keys(run_inputs(project, "builtin"), [first, second])
+    assert stale_tasks(year_dir, keys, ("html",)) == []
+    record = year_dir / "failed" / first / "failure.json"
+    record.parent.mkdir(parents=True)
+    record.write_text(json.dumps({"la_code": first, "reason": "killed"}), encoding="utf-8")
+    assert stale_tasks(year_dir, keys, ("html",)) == [first]
+    summary = build_reports(project)
+    assert rebuilt(summary) == {first} and not record.exists()

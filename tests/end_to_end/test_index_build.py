@@ -42,6 +42,7 @@ def options(data_dir: Path, root: Path, *codes: str, **extra: object) -> BuildOp
         "jobs": 1,
         "out_dir": root / "reports",
         "build_dir": root / "build",
+        "force": True,  # each test rebuilds a copy of reports that are current
     }
     return BuildOptions(data_dir=data_dir, la_codes=codes, **(settings | extra))  # type: ignore[arg-type]
 

@@ -181,7 +181,7 @@ def test_a_failing_national_draft_never_stops_the_la_reports(
 
     # Forked workers inherit the patch, so the failure happens inside a worker.
     monkeypatch.setattr(national_module, "build_national_facts", build_national_facts)
-    summary = build_reports(options(full.data_dir, tmp_path))
+    summary = build_reports(options(full.data_dir, tmp_path, force=True))  # the copy is current
 
     assert sorted(summary.built) == sorted(full.summary.built) and summary.failed == []
     assert summary.national is not None and not summary.national.ok
