@@ -146,6 +146,8 @@ class KernelPool:
         if self._km is None:
             self._km = self._start()
             self._uses = 0
+        elif self._uses:
+            self._forget_the_last_notebook(self._km)
         self._uses += 1
         try:
             yield self._km
@@ -153,6 +155,32 @@ class KernelPool:
             # A failed notebook may leave the kernel in a bad state: start afresh next time.
             self.shutdown()
             raise
+
+    @staticmethod
+    def _forget_the_last_notebook(km: KernelManager) -> None:
+        """Clear a reused kernel: no variable, figure or output of the last LA reaches the next.
+
+        ``%reset -f`` empties the user namespace (and IPython's output history);
+        open figures are closed. Imported modules stay loaded, which is what
+        makes the kernel warm; the notebook sets its own style and options.
+        """
+        client = km.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=STARTUP_TIMEOUT)
+            reply = client.execute_interactive(
+                "get_ipython().run_line_magic('reset', '-f')\n"
+                "import sys as _s\n"
+                "if 'matplotlib.pyplot' in _s.modules: _s.modules['matplotlib.pyplot'].close('all')\n"
+                "del _s",
+                store_history=False,
+                timeout=STARTUP_TIMEOUT,
+                output_hook=lambda msg: None,
+            )
+            if reply["content"].get("status") != "ok":
+                raise BuildError(f"the warm kernel could not be cleared: {reply['content']}")
+        finally:
+            client.stop_channels()
 
     def shutdown(self) -> None:
         if self._km is not None:
