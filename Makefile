@@ -28,14 +28,11 @@ demo-data: $(STAMP) ## Only generate the synthetic demo data into data/demo/
 browser-tools: ## Install Debian chromium and the pinned npm axe-core for tests/browser (no-op when present)
 	bash scripts/setup-browser-tools.sh
 
-# Two pytest workers on two cores, a test file per worker (its module fixtures built once).
-PYTEST_WORKERS ?= -n 2 --dist loadfile
-
 test: $(STAMP) browser-tools ## Run the test suite (fast: skips suites marked slow)
-	$(BIN)/python -m pytest $(PYTEST_WORKERS)
+	$(BIN)/python -m pytest
 
 test-all: $(STAMP) browser-tools ## Run every test, including suites marked slow (larger synthetic data sets)
-	$(BIN)/python -m pytest $(PYTEST_WORKERS) -m ""
+	$(BIN)/python -m pytest -m ""
 
 test-update: $(STAMP) ## Refresh the snapshot files the snapshot tests compare against
 	UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/integration/test_snapshots.py

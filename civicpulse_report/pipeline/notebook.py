@@ -34,6 +34,18 @@ KERNEL_NAME = "python3"
 EXECUTION_TIMEOUT = 600
 STARTUP_TIMEOUT = 60
 
+#: The first cell every notebook runs in its kernel, then left out of the executed record:
+#: a reused (warm) kernel forgets every variable, output and figure of the last notebook
+#: (``reset(new_session=True)`` also restarts the cell count), keeping its imports warm.
+RESET_TAG = "civicpulse-kernel-reset"
+RESET_SOURCE = (
+    "get_ipython().reset(new_session=True, aggressive=False)\n"
+    "import sys as _sys\n"
+    "if 'matplotlib.pyplot' in _sys.modules:\n"
+    "    _sys.modules['matplotlib.pyplot'].close('all')\n"
+    "del _sys"
+)
+
 
 def notebook_parameters(la_code: str, year: int, facts_path: Path) -> dict[str, Any]:
     """The parameters every LA notebook receives (its `parameters` cell contract)."""
@@ -146,8 +158,6 @@ class KernelPool:
         if self._km is None:
             self._km = self._start()
             self._uses = 0
-        elif self._uses:
-            self._forget_the_last_notebook(self._km)
         self._uses += 1
         try:
             yield self._km
@@ -155,32 +165,6 @@ class KernelPool:
             # A failed notebook may leave the kernel in a bad state: start afresh next time.
             self.shutdown()
             raise
-
-    @staticmethod
-    def _forget_the_last_notebook(km: KernelManager) -> None:
-        """Clear a reused kernel: no variable, figure or output of the last LA reaches the next.
-
-        ``%reset -f`` empties the user namespace (and IPython's output history);
-        open figures are closed. Imported modules stay loaded, which is what
-        makes the kernel warm; the notebook sets its own style and options.
-        """
-        client = km.client()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=STARTUP_TIMEOUT)
-            reply = client.execute_interactive(
-                "get_ipython().run_line_magic('reset', '-f')\n"
-                "import sys as _s\n"
-                "if 'matplotlib.pyplot' in _s.modules: _s.modules['matplotlib.pyplot'].close('all')\n"
-                "del _s",
-                store_history=False,
-                timeout=STARTUP_TIMEOUT,
-                output_hook=lambda msg: None,
-            )
-            if reply["content"].get("status") != "ok":
-                raise BuildError(f"the warm kernel could not be cleared: {reply['content']}")
-        finally:
-            client.stop_channels()
 
     def shutdown(self) -> None:
         if self._km is not None:
@@ -236,10 +220,12 @@ def execute_report_notebook(
     check_parameters(notebook_path, parameters)
     own_pool = pool is None
     pool = pool or KernelPool(fresh=True)
+    source = nbformat.read(notebook_path, as_version=4)
+    source.cells.insert(0, nbformat.v4.new_code_cell(RESET_SOURCE, metadata={"tags": [RESET_TAG]}))
     try:
         with pool.kernel() as km:
             executed = papermill.execute_notebook(
-                str(notebook_path),
+                source,
                 str(output_path),
                 parameters=dict(parameters),
                 kernel_name=KERNEL_NAME,
@@ -257,4 +243,7 @@ def execute_report_notebook(
     finally:
         if own_pool:
             pool.close()
+    # The reset belongs to the kernel, not to the report: the record is the notebook's cells.
+    executed.cells = [c for c in executed.cells if RESET_TAG not in c.metadata.get("tags", [])]
+    nbformat.write(executed, output_path)
     return executed

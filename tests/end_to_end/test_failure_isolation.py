@@ -26,6 +26,7 @@ import nbformat
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
+from processes import descendants
 
 from civicpulse_report import paths
 from civicpulse_report.errors import BuildError
@@ -192,23 +193,6 @@ def test_one_la_failing_never_stops_the_others(
         assert (summary.out_dir / code / "report.html").stat().st_size > 0
 
 
-def _descendants(pid: int) -> list[int]:
-    """Process ids below ``pid`` (a Jupyter kernel runs in its own session)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, stack = [], [pid]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found.append(child)
-            stack.append(child)
-    return found
-
-
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find the kernel process")
 def test_killed_build_keeps_the_previous_report_and_the_next_build_tidies_up(
     previous: Previous, tmp_path: Path
@@ -233,7 +217,7 @@ def test_killed_build_keeps_the_previous_report_and_the_next_build_tidies_up(
             assert proc.poll() is None, (tmp_path / "killed.log").read_text()
             assert time.monotonic() < deadline, "the build never reached its notebook stage"
             time.sleep(0.05)
-        kernel_pids = _descendants(proc.pid)
+        kernel_pids = descendants(proc.pid)
         os.killpg(proc.pid, signal.SIGKILL)
         for pid in kernel_pids:
             with contextlib.suppress(ProcessLookupError):

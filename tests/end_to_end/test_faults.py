@@ -44,6 +44,7 @@ import nbformat
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
+from processes import descendants
 
 from civicpulse_report import cli
 from civicpulse_report.inputs import check_la_code
@@ -136,23 +137,6 @@ def complete_report(folder: Path) -> bool:
         hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest["sha256"]
         for name, digest in outputs.items()
     )
-
-
-def descendants(pid: int) -> set[int]:
-    """Process ids below ``pid`` (a Jupyter kernel runs in its own session)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, stack = set(), [pid]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found.add(child)
-            stack.append(child)
-    return found
 
 
 @dataclass(frozen=True)
