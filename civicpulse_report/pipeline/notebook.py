@@ -12,6 +12,7 @@ gives every LA its own kernel.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import logging
 import os
@@ -95,6 +96,22 @@ def check_parameters(notebook_path: Path, parameters: Mapping[str, Any]) -> None
         messages.append(f"unknown parameter(s) {unknown}")
     if missing:
         messages.append(f"missing parameter(s) {missing}")
+    # Each value must have the type of the cell's default (a year is an int, a path a
+    # str): papermill injects whatever it is given, so a wrong type would run.
+    for name in sorted(set(parameters) & set(declared)):
+        try:
+            default = ast.literal_eval(str(declared[name].get("default")))
+        except (ValueError, SyntaxError):
+            continue  # a default that is not a literal declares no type
+        value = parameters[name]
+        wanted = type(default)
+        if default is not None and (
+            not isinstance(value, wanted) or (isinstance(value, bool) and wanted is not bool)
+        ):
+            messages.append(
+                f"parameter '{name}' must be {type(default).__name__}, "
+                f"not {type(value).__name__} ({value!r})"
+            )
     if messages:
         raise ParameterError(
             f"{notebook_path.name}: "

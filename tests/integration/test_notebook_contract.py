@@ -168,6 +168,10 @@ def test_bad_parameters_execute_nothing(tmp_path: Path, monkeypatch: pytest.Monk
         execute_report_notebook(NOTEBOOK, out, {**GOOD_PARAMETERS, "colour": "red"})
     with pytest.raises(ParameterError, match="year"):
         execute_report_notebook(NOTEBOOK, out, {"la_code": "X06000001", "facts_path": "f.json"})
+    with pytest.raises(ParameterError, match=r"'year' must be int, not str \('2026'\)"):
+        execute_report_notebook(NOTEBOOK, out, {**GOOD_PARAMETERS, "year": "2026"})
+    with pytest.raises(ParameterError, match=r"'la_code' must be str, not list"):
+        execute_report_notebook(NOTEBOOK, out, {**GOOD_PARAMETERS, "la_code": ["x"]})
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
 
