@@ -21,6 +21,7 @@ import pytest
 
 from civicpulse_report import paths
 from civicpulse_report.cli import main
+from civicpulse_report.inputs import check_la_code
 from civicpulse_report.pipeline import NATIONAL, BuildOptions, build_reports, up_to_date
 from civicpulse_report.pipeline.incremental import is_up_to_date, task_keys
 
@@ -58,7 +59,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, two_la_dir: Path) -> Build
 
 def codes(options: BuildOptions) -> list[str]:
     year_dir = next(options.out_dir.glob("[0-9]*"))
-    return sorted(p.name for p in year_dir.iterdir() if p.is_dir() and p.name != NATIONAL)
+    return sorted(p.name for p in year_dir.iterdir() if p.is_dir() and check_la_code(p.name))
 
 
 def rebuilt(summary) -> set[str]:  # type: ignore[no-untyped-def]
