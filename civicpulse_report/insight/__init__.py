@@ -26,15 +26,13 @@ table alone reads every LA. The rooms:
   written from them.
 """
 
-from civicpulse_report.insight.alt_text import (
-    estimates_alt,
+from civicpulse_report.insight.alt_text import estimates_alt, spine_alt, trend_alt
+from civicpulse_report.insight.alt_text_contrast import (
     legacy_alt,
     lens_alt,
     priorities_alt,
     quadrant_alt,
-    spine_alt,
     tiles_alt,
-    trend_alt,
 )
 from civicpulse_report.insight.findings import key_findings
 from civicpulse_report.insight.formatting import format_ci, format_value

@@ -563,7 +563,7 @@ def _hood_frame(kind: str, la: tuple[float, float, float], hoods: list[tuple[flo
             "n_eff": 60.0,
             "ci_lower": None,
             "ci_upper": None,
-        }  # fmt: skip
+        }
         for e, s in hoods
     ]
     return pd.DataFrame(rows)
