@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -318,7 +317,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.print("Interrupted; reports already built are kept, partial ones discarded.")
         return 130
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

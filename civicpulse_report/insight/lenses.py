@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
 
 from civicpulse_report.insight.gaps import NOT_SIGNIFICANTLY_BELOW, publishable_mask
 from civicpulse_report.insight.indicators import DRIVERS_INDEX, TRADITIONAL_INDEX
@@ -105,6 +104,8 @@ def spearman_rho(x: pd.Series | np.ndarray, y: pd.Series | np.ndarray) -> float:
         return float("nan")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        from scipy.stats import spearmanr  # imported when used: scipy.stats takes ~1 s
+
         return float(spearmanr(a, b).statistic)
 
 

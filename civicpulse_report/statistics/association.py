@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats as sps
 
 from civicpulse_report.statistics.intervals import z_value
 
@@ -43,6 +42,8 @@ def rank_correlation(x: ArrayLike, y: ArrayLike) -> float:
         return float("nan")
     # Pearson on average ranks is Spearman's rho with the usual tie handling;
     # done by hand so a constant input gives NaN without a warning.
+    from scipy import stats as sps  # imported when used: scipy.stats takes ~1 s to import
+
     ra = sps.rankdata(a[keep]) - (keep.sum() + 1) / 2.0
     rb = sps.rankdata(b[keep]) - (keep.sum() + 1) / 2.0
     denom = np.sqrt((ra @ ra) * (rb @ rb))

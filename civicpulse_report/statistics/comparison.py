@@ -15,7 +15,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats as sps
 
 from civicpulse_report.statistics.intervals import z_value
 
@@ -128,6 +127,8 @@ def change_test(
         diff = a - b
         se = np.sqrt(sa**2 + sb**2)
         z = diff / se
+    from scipy import stats as sps  # imported when used: scipy.stats takes ~1 s to import
+
     p_value = 2.0 * sps.norm.sf(np.abs(z))
     with np.errstate(invalid="ignore"):
         significant = np.nan_to_num(p_value, nan=1.0) < 1.0 - confidence

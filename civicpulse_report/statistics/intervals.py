@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats as sps
 
 
 def z_value(confidence: float = 0.95) -> float:
@@ -36,6 +35,8 @@ def z_value(confidence: float = 0.95) -> float:
     """
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be a fraction between 0 and 1, got {confidence!r}")
+    from scipy import stats as sps  # imported when used: scipy.stats takes ~1 s to import
+
     return float(sps.norm.ppf(1.0 - (1.0 - confidence) / 2.0))
 
 

@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from civicpulse_report.statistics.intervals import z_value
 from civicpulse_report.statistics.weighting import (
@@ -160,6 +159,8 @@ def summarise_groupings(
     # Group-by-respondent indicator matrices, one per grouping: the product of
     # one with the per-respondent statistics is every group's sums at once (far
     # faster than groupby.sum).
+    from scipy import sparse  # imported when used: not needed by a build whose estimates are cached
+
     memberships = []
     for by in groupings:
         grouped = frame.groupby(list(by), observed=True, dropna=True, sort=True)

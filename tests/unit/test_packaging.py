@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 from importlib import metadata
 
@@ -87,6 +88,18 @@ def test_console_script_is_declared_and_installed() -> None:
     assert callable(getattr(importlib.import_module(module), attribute))
     installed = metadata.entry_points(group="console_scripts", name="civicpulse-report")
     assert [e.value for e in installed] == [target], "reinstall: pip install -e '.[dev]'"
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    """``python -m civicpulse_report.cli`` is the command too (the benchmarks and profiler use it)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "civicpulse_report.cli", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "usage: civicpulse-report" in done.stdout
 
 
 @pytest.mark.parametrize(
