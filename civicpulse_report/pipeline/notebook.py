@@ -26,6 +26,7 @@ from typing import Any
 import nbformat
 import papermill
 from jupyter_client.manager import KernelManager
+from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
 from civicpulse_report.errors import BuildError, ParameterError
 
@@ -46,6 +47,64 @@ RESET_SOURCE = (
     "    _sys.modules['matplotlib.pyplot'].close('all')\n"
     "del _sys"
 )
+
+
+class _WriteOnCompletion(NotebookExecutionManager):
+    """papermill's execution record, written once when the notebook completes.
+
+    papermill writes the whole notebook (validated and serialised, SVG figures
+    and all) when every cell starts and again when it completes: about 110
+    writes of up to 1.4 MB for an LA report, a second or more of its run. The
+    record is the same with one write at the end, which papermill's
+    ``notebook_complete`` makes whether the run succeeded, a cell raised or the
+    kernel died (its ``finally``), so a failed LA still leaves its partly run
+    notebook to keep under ``failed/``.
+    """
+
+    _complete = False
+
+    def save(self, **kwargs: Any) -> None:
+        if self._complete:
+            super().save(**kwargs)
+
+    def notebook_complete(self, **kwargs: Any) -> None:
+        self._complete = True
+        super().notebook_complete(**kwargs)
+
+
+class RecordOnceEngine(NBClientEngine):
+    """papermill's nbclient engine with :class:`_WriteOnCompletion` as its manager."""
+
+    @classmethod
+    def execute_notebook(
+        cls,
+        nb: nbformat.NotebookNode,
+        kernel_name: str,
+        output_path: str | None = None,
+        progress_bar: bool = True,
+        log_output: bool = False,
+        autosave_cell_every: int = 30,
+        **kwargs: Any,
+    ) -> nbformat.NotebookNode:
+        nb_man = _WriteOnCompletion(
+            nb,
+            output_path=output_path,
+            progress_bar=progress_bar,
+            log_output=log_output,
+            autosave_cell_every=autosave_cell_every,
+        )
+        nb_man.notebook_start()
+        try:
+            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        finally:
+            nb_man.cleanup_pbar()
+            nb_man.notebook_complete()
+        return nb_man.nb
+
+
+#: The papermill engine every report notebook runs with (papermill's engine registry).
+ENGINE_NAME = "civicpulse-record-once"
+papermill_engines.register(ENGINE_NAME, RecordOnceEngine)
 
 
 def notebook_parameters(la_code: str, year: int, facts_path: Path) -> dict[str, Any]:
@@ -246,10 +305,10 @@ def execute_report_notebook(
                 str(output_path),
                 parameters=dict(parameters),
                 kernel_name=KERNEL_NAME,
+                engine_name=ENGINE_NAME,
                 km=km,
                 cwd=str(cwd) if cwd else None,
                 progress_bar=False,
-                request_save_on_cell_execute=False,
                 start_timeout=STARTUP_TIMEOUT,
                 execution_timeout=EXECUTION_TIMEOUT,
             )
