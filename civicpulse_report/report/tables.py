@@ -8,13 +8,17 @@ file must never run in Excel).
 
 from __future__ import annotations
 
+import math
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+import openpyxl.styles
 import pandas as pd
+from openpyxl.cell import WriteOnlyCell
 
 from civicpulse_report.safe_files import neutralise_formulas
 from civicpulse_report.statistics import COMPARATOR_LABELS, COMPARATORS, GROUPS
@@ -358,12 +362,40 @@ def write_tables(table: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
     xlsx_path = out_dir / "tables.xlsx"
     safe = neutralise_formulas(table)
     safe.to_csv(csv_path, index=False, lineterminator="\n", float_format="%.4f")
-    with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:
-        safe.to_excel(writer, sheet_name="tables", index=False)
-        sheet = writer.sheets["tables"]
-        sheet.freeze_panes = "A2"
+    _write_xlsx(safe, xlsx_path)
     _fix_xlsx_timestamps(xlsx_path)
     return {"csv": csv_path, "xlsx": xlsx_path}
+
+
+def _xlsx_value(value: Any) -> Any:
+    """A cell's value for openpyxl: missing values are empty cells, numpy scalars plain Python."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
+    """One sheet, "tables": a bold header row frozen above the rows, one cell per value.
+
+    openpyxl's write-only mode streams the rows (about a third of the time
+    ``DataFrame.to_excel`` takes, which styles and tracks every cell). Text is
+    written as text: the formula-looking cells have been neutralised already,
+    and a string cell is never read as a formula by openpyxl.
+    """
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("tables")
+    sheet.freeze_panes = "A2"
+    bold = openpyxl.styles.Font(bold=True)
+    header = []
+    for name in table.columns:
+        cell = WriteOnlyCell(sheet, value=str(name))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    columns = [table[c].astype(object).tolist() for c in table.columns]
+    for row in zip(*columns, strict=True):
+        sheet.append([_xlsx_value(v) for v in row])
+    book.save(path)
 
 
 def _fix_xlsx_timestamps(path: Path) -> None:
