@@ -12,10 +12,13 @@ and each build is a separate process, timed from outside (wall time,
 interpreter start-up included) while a sampler sums the memory of its whole
 process tree. In order:
 
-1. **naive baseline**: a fixed sample of LAs built with a fresh papermill
-   kernel per LA (``--fresh-kernels``), ``--force`` and a fresh build folder
-   (no estimates cache), then extrapolated to every LA: the run's fixed cost
-   (start-up, checks, estimates) plus its per-LA job time x LAs / sample;
+1. **naive baseline** (``_naive_build.py``, as issue 9 defines it): a fixed
+   sample of LAs, each one fresh ``papermill.execute_notebook`` with a new
+   kernel and papermill's stock engine, on a copy of the LA notebook that
+   computes that LA's statistics from the raw data (load, validate, the
+   restricted estimates pass; no cache), then the built-in render; the same
+   number of LAs at a time as the build (``--jobs``); extrapolated linearly to
+   every LA (nothing in it is shared between LAs);
 2. **full national build, forced**: every LA (the formats asked for), the
    index and the national draft, ``--force``; with the split between
    checks, estimates, per-LA jobs and index, and the worker-seconds per stage
@@ -64,6 +67,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -76,6 +80,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
 API_RUNNER = BENCH_DIR / "_api_build.py"
+NAIVE_RUNNER = BENCH_DIR / "_naive_build.py"
 DEMO_DATA = ROOT / "data" / "demo"
 #: What a build reads from the project: copied once, so that edits made to the
 #: working tree while the benchmark runs cannot change build keys between runs.
@@ -259,6 +264,20 @@ def api_run(name: str, spec: dict[str, Any], work: Path) -> Run:
     return run
 
 
+def naive_run(spec: dict[str, Any], work: Path) -> Run:
+    """Run the naive baseline (``_naive_build.py``) on its sample of LAs."""
+    spec_path = work / "specs" / "naive.json"
+    result_path = work / "specs" / "naive.result.json"
+    spec_path.parent.mkdir(parents=True, exist_ok=True)
+    spec_path.write_text(json.dumps(spec, indent=1, default=str), encoding="utf-8")
+    run = run_process(
+        "naive", [sys.executable, NAIVE_RUNNER, spec_path, result_path], work / "logs"
+    )
+    if result_path.is_file():
+        run.result = json.loads(result_path.read_text(encoding="utf-8"))
+    return run
+
+
 def cli_run(name: str, args: list[object], work: Path) -> Run:
     run = run_process(name, cli_command("build", *args), work / "logs")
     log = (work / "logs" / f"{name}.log").read_text(encoding="utf-8", errors="replace")
@@ -421,16 +440,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[bench] {time.strftime('%H:%M:%S')} {text}", flush=True)
 
         note(f"{n_las} LAs from {data_source}; work folder {work}")
-        note(f"naive baseline on {n_sample} LAs (fresh kernel per LA, --force, no cache)")
-        runs["naive"] = api_run(
-            "naive",
-            common
-            | {
+        note(f"naive baseline on {n_sample} LAs (fresh kernel per LA, computed from raw data)")
+        runs["naive"] = naive_run(
+            {
+                "data_dir": data_dir,
                 "la_codes": sample,
-                "fresh_kernels": True,
-                "force": True,
+                "formats": fmt,
+                "jobs": args.jobs,
                 "out_dir": work / "naive-out",
-                "build_dir": work / "naive-build",
             },
             work,
         )
@@ -597,12 +614,14 @@ def evaluate(
     nan = float("nan")
     naive = runs["naive"]
     full = runs["full"]
-    jobs_s = naive.result.get("jobs_s", nan)
-    naive_fixed = naive.wall_s - jobs_s
-    naive_n = naive_fixed + jobs_s * n_las / n_sample
-    naive_scope = f"measured on {n_sample} LAs" + (
-        "" if n_sample == n_las else f"; fixed {naive_fixed:.1f} s + jobs x {n_las / n_sample:.1f}"
+    # Every step of the baseline is per LA (nothing is shared), so it scales linearly.
+    naive_n = naive.wall_s * n_las / n_sample
+    per_naive = naive.result.get("per_la") or {}
+    naive_scope = f"measured on {n_sample} LAs, {args.jobs} at a time" + (
+        "" if n_sample == n_las else f"; x {n_las / n_sample:.1f}"
     )
+    if per_naive:
+        naive_scope += f"; {statistics.median(per_naive.values()):.1f} s per LA in its worker"
     row(
         "naive_baseline",
         f"naive baseline, {n_las} LAs (LA reports only)",
