@@ -11,9 +11,14 @@ header cells); and Typst's diagnostics turned into a readable error.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from civicpulse_report.errors import RenderError
 from civicpulse_report.paths import TEMPLATES_DIR
@@ -158,6 +163,87 @@ def _typst_error(exc: Exception) -> RenderError:
     return RenderError("\n".join(parts))
 
 
+#: The process whose Typst runtime has compiled a document. Typst compiles on a
+#: thread pool that does not survive ``fork``: a process forked from one that has
+#: compiled hangs on its first compile. Builds fork their workers from a parent that
+#: never compiles, but a program (or a test session) may render a PDF itself and then
+#: build, so a forked process whose parent had compiled compiles in a fresh
+#: interpreter instead (about half a second more, and only then).
+_typst_compiled_in: int | None = None
+
+_COMPILE_SCRIPT = """\
+import json, sys
+import typst
+request = json.loads(sys.stdin.read())
+try:
+    pdf, warnings = typst.compile_with_warnings(request["main"], **request["options"])
+except typst.TypstError as exc:
+    print(json.dumps({"error": {
+        "message": str(getattr(exc, "message", None) or exc),
+        "diagnostic": str(getattr(exc, "diagnostic", None) or ""),
+        "hints": [str(h) for h in (getattr(exc, "hints", None) or [])],
+    }}))
+    sys.exit(0)
+open(request["out"], "wb").write(pdf or b"")
+print(json.dumps({"warnings": [str(getattr(w, "message", w)) for w in warnings or []]}))
+"""
+
+
+class _TypstFailure(Exception):
+    """A Typst error reported by a compile in another interpreter (what _typst_error reads)."""
+
+    def __init__(self, message: str, diagnostic: str, hints: list[str]) -> None:
+        super().__init__(message)
+        self.message, self.diagnostic, self.hints = message, diagnostic, hints
+
+
+def compile_typst(main: Path, options: dict[str, Any]) -> tuple[bytes, list[str]]:
+    """Compile ``main`` with the ``typst`` package: (PDF bytes, warning messages).
+
+    In-process, unless this process was forked from one whose Typst has run (see
+    ``_typst_compiled_in``).
+
+    Raises
+    ------
+    RenderError
+        With Typst's diagnostic and hints, if it cannot compile the document.
+    """
+    global _typst_compiled_in
+    if _typst_compiled_in not in (None, os.getpid()):
+        return _compile_in_subprocess(main, options)
+    import typst
+
+    _typst_compiled_in = os.getpid()
+    try:
+        pdf, warnings = typst.compile_with_warnings(str(main), **options)
+    except typst.TypstError as exc:
+        raise _typst_error(exc) from exc
+    return pdf or b"", [str(getattr(w, "message", w)) for w in warnings or []]
+
+
+def _compile_in_subprocess(main: Path, options: dict[str, Any]) -> tuple[bytes, list[str]]:
+    out = main.with_suffix(".pdf")
+    request = {"main": str(main), "options": options, "out": str(out)}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _COMPILE_SCRIPT],
+            input=json.dumps(request),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RenderError(f"Typst could not be run in a fresh interpreter: {exc}") from exc
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        raise RenderError(f"Typst failed in a fresh interpreter: {done.stderr.strip()[-2000:]}")
+    reply = json.loads(lines[-1])
+    if "error" in reply:
+        error = reply["error"]
+        raise _typst_error(_TypstFailure(error["message"], error["diagnostic"], error["hints"]))
+    return out.read_bytes(), list(reply["warnings"])
+
+
 def write_pdf(prepared: Prepared, output_path: Path, typst_source: Path | None) -> None:
     """Write the prepared notebook as a PDF through Typst.
 
@@ -169,8 +255,6 @@ def write_pdf(prepared: Prepared, output_path: Path, typst_source: Path | None) 
         If the metadata or branding is not allowed, or pandoc or Typst fails (with
         Typst's diagnostic, e.g. an image without alt text under PDF/UA-1).
     """
-    import typst
-
     meta = report_metadata(prepared.front, prepared.project, "pdf")
     meta, brand = apply_brand(meta, prepared.project_dir)
     copy_logo(brand, prepared.workdir)
@@ -189,19 +273,16 @@ def write_pdf(prepared: Prepared, output_path: Path, typst_source: Path | None) 
     main.write_bytes(source)
     if typst_source is not None:
         Path(typst_source).write_bytes(source)
-    try:
-        pdf, warnings = typst.compile_with_warnings(
-            str(main),
-            root=str(prepared.workdir),
-            font_paths=typst_font_paths(),
-            ignore_system_fonts=True,
-            timestamp=document_timestamp(meta),
-            pdf_standards=standards,
-        )
-    except typst.TypstError as exc:
-        raise _typst_error(exc) from exc
-    for warning in warnings or []:
-        log.warning("typst: %s", getattr(warning, "message", warning))
+    options = {
+        "root": str(prepared.workdir),
+        "font_paths": [str(p) for p in typst_font_paths()],
+        "ignore_system_fonts": True,
+        "timestamp": document_timestamp(meta),
+        "pdf_standards": list(standards),
+    }
+    pdf, warnings = compile_typst(main, options)
+    for warning in warnings:
+        log.warning("typst: %s", warning)
     if not pdf:
         raise RenderError("Typst produced no PDF.")
     replace_atomically(tag_row_headers(pdf), Path(output_path))
