@@ -15,10 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-import openpyxl.styles
 import pandas as pd
-from openpyxl.cell import WriteOnlyCell
 
 from civicpulse_report.safe_files import neutralise_formulas
 from civicpulse_report.statistics import COMPARATOR_LABELS, COMPARATORS, GROUPS
@@ -382,10 +379,14 @@ def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
     written as text: the formula-looking cells have been neutralised already,
     and a string cell is never read as a formula by openpyxl.
     """
+    import openpyxl  # imported when used: a no-change rebuild never writes a workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("tables")
     sheet.freeze_panes = "A2"
-    bold = openpyxl.styles.Font(bold=True)
+    bold = Font(bold=True)
     header = []
     for name in table.columns:
         cell = WriteOnlyCell(sheet, value=str(name))
