@@ -12,7 +12,9 @@ Two rules every stage that writes a file for people follows, kept in one place:
 - **A reader never sees half a file.** :func:`atomic_write` and
   :func:`atomic_write_with` write to a temporary file in the target's folder,
   then move it into place with ``os.replace``; on any failure the temporary
-  file is removed and the old file is left as it was.
+  file is removed and the old file is left as it was. :func:`new_folders`
+  makes the folders a write needs and removes them again if it fails, so a
+  full disk or a read-only folder leaves nothing new behind.
 
 A base module: it imports nothing of the package, so every stage may use it
 (``render`` excepted, which may use only ``errors`` and ``paths``).
@@ -23,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -104,3 +106,29 @@ def atomic_write(path: Path | str, data: bytes) -> None:
             os.fsync(fh.fileno())
 
     atomic_write_with(path, write)
+
+
+@contextlib.contextmanager
+def new_folders(folder: Path) -> Iterator[Path]:
+    """Make ``folder`` and its missing parents for a write; remove them if the write fails.
+
+    Use it around the write (``with new_folders(path.parent): atomic_write(...)``):
+    when the block raises (a full disk, a read-only folder), every folder it
+    made that is still empty is removed again, deepest first, and the error
+    goes on. Folders that were there before are never touched, nor is one
+    another process has put a file in since.
+    """
+    folder = Path(folder)
+    made: list[Path] = []
+    probe = folder
+    while not probe.is_dir() and probe != probe.parent:
+        made.append(probe)
+        probe = probe.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        yield folder
+    except BaseException:
+        for path in made:  # deepest first
+            with contextlib.suppress(OSError):
+                path.rmdir()  # only if still empty
+        raise

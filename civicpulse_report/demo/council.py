@@ -55,12 +55,16 @@ def _check_code(la_code: str, data: DemoData) -> None:
 
 
 def _national_release(data: DemoData, measures: Measures, settings: Settings) -> pd.DataFrame:
-    """The benchmark table of the whole synthetic nation, read back as any data folder is."""
+    """The benchmark table of the whole synthetic nation, read back as any data folder is.
+
+    Written as the national build writes its release: withheld cells keep their
+    row, blank, with the ``suppression`` flag saying why.
+    """
     with tempfile.TemporaryDirectory(prefix="civicpulse-nation-") as tmp:
         write_demo(data, Path(tmp))
         nation = load_dataset(Path(tmp), measures)
         estimates = compute_estimates(nation, measures, settings)
-        return benchmark_table(estimates, nation, settings)
+        return benchmark_table(estimates, nation, settings, flag_suppressed=True)
 
 
 def _write_sav(survey: pd.DataFrame, measures: Measures, path: Path) -> None:

@@ -83,8 +83,13 @@ def _national_facts(ctx: RunContext) -> dict[str, Any]:
 
 
 def _write_benchmarks(ctx: RunContext, staging: Path) -> list[str]:
-    """The open-data release of every LA-level and higher estimate; the files written."""
-    table = benchmark_table(ctx.estimates, ctx.dataset, ctx.settings)
+    """The open-data release of every LA-level and higher estimate; the files written.
+
+    A cell withheld by suppression keeps its row, numbers blank, with
+    ``suppression`` primary or secondary, so that a council benchmarking
+    against the release can tell "suppressed" from "not surveyed".
+    """
+    table = benchmark_table(ctx.estimates, ctx.dataset, ctx.settings, flag_suppressed=True)
     return sorted(Path(p).name for p in write_benchmarks(table, staging))
 
 

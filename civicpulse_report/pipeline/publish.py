@@ -27,6 +27,7 @@ from typing import Any
 
 from civicpulse_report.inputs import check_la_code
 from civicpulse_report.render import OUTPUT_NAMES
+from civicpulse_report.safe_files import new_folders
 
 STAGING = ".staging"
 MANIFEST = "manifest.json"
@@ -171,7 +172,8 @@ def keep_failed_notebook(staging: Path, year_dir: Path, name: str) -> Path | Non
         ``<year_dir>/failed/<name>/report.ipynb``, or None when the build
         failed before the notebook was written (a notebook kept from an
         earlier failure is then removed, so it never describes another
-        failure) or it could not be kept.
+        failure) or it could not be kept (a full disk, a read-only folder:
+        the folders made for it are removed again, so nothing is left behind).
     """
     if name != "national" and not check_la_code(name):
         return None
@@ -180,8 +182,8 @@ def keep_failed_notebook(staging: Path, year_dir: Path, name: str) -> Path | Non
         drop_failed_notebook(year_dir, name)
         return None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, target)
+        with new_folders(target.parent):
+            os.replace(source, target)
     except OSError:
         return None
     return target

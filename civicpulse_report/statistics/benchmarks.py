@@ -13,10 +13,16 @@ has a ``record_type``:
   SD of each indicator (``statistic`` mean or sd);
 - ``estimate``: England, each region, each LA type and each LA (level), for
   every indicator and domain index and wave, with estimate, se, CI, base,
-  weighted base, n_eff and deff, like the rows of ``tables.csv``; only cells
-  with a base of at least the minimum and not hidden by secondary suppression
-  (so that no left-out cell comes back by differencing), nothing below LA
-  level;
+  weighted base, n_eff and deff, like the rows of ``tables.csv``; numbers only
+  for cells with a base of at least the minimum and not hidden by secondary
+  suppression (so that no withheld cell comes back by differencing), nothing
+  below LA level. With ``flag_suppressed`` (the national release), a withheld
+  cell keeps its row, with every number blank and :data:`SUPPRESSION_COLUMN`
+  saying why ("primary": its own base is under the minimum; "secondary":
+  withheld so that no other cell can be had back by differencing), so that a
+  reader can tell "suppressed" from "not surveyed"; published rows leave it
+  blank. Without it, withheld cells have no row (the layout before the
+  column);
 - ``spine``: the LA distribution per wave and indicator (min, q25, median,
   q75, max, n_las) behind spine charts;
 - ``context``: each LA's contextual variables (population and the
@@ -38,11 +44,26 @@ import pandas as pd
 from civicpulse_report import __version__
 from civicpulse_report.inputs import ENGLAND_CODE, Dataset
 from civicpulse_report.settings import Settings
-from civicpulse_report.statistics.columns import AREA_LEVELS, ENGLAND_NAME, index_id
+from civicpulse_report.statistics.columns import (
+    AREA_LEVELS,
+    ENGLAND_NAME,
+    NUMERIC_COLUMNS,
+    index_id,
+)
 from civicpulse_report.statistics.derived import SPINE_COLUMNS
 from civicpulse_report.statistics.estimates import EstimateSet
 from civicpulse_report.statistics.release import FORMAT_VERSION, context_columns, typed_table
-from civicpulse_report.statistics.suppression import unsafe_to_publish
+from civicpulse_report.statistics.suppression import (
+    NOT_SUPPRESSED,
+    PRIMARY,
+    SECONDARY,
+    unsafe_to_publish,
+)
+
+#: The benchmark file's last column: why an estimate row has no numbers.
+SUPPRESSION_COLUMN = "suppression"
+#: Its values on a withheld estimate row (blank on every published row).
+SUPPRESSION_FLAGS = (PRIMARY, SECONDARY)
 
 
 def _meta_rows(est: EstimateSet, settings: Settings) -> list[dict[str, object]]:
@@ -62,7 +83,21 @@ def _meta_rows(est: EstimateSet, settings: Settings) -> list[dict[str, object]]:
     ]
 
 
-def benchmark_table(est: EstimateSet, dataset: Dataset, settings: Settings) -> pd.DataFrame:
+def _withheld_flags(e: pd.DataFrame, keep: np.ndarray, min_base: int) -> np.ndarray:
+    """Each row's :data:`SUPPRESSION_COLUMN` value: "" where kept, else primary or secondary."""
+    marks = e["suppression"] if "suppression" in e.columns else pd.Series("", index=e.index)
+    # A suppressed row has lost its base, so the estimates' own mark says which rule hid
+    # it; a row under the minimum that escaped it is primary too. Anything else withheld
+    # (secondary in the estimates, or hidden here so the file's own sets stay safe) is
+    # secondary.
+    small = ~e["suppressed"].astype(bool) & ~(e["base"] >= min_base)
+    primary = (marks == PRIMARY).to_numpy() | small.to_numpy()
+    return np.where(keep, NOT_SUPPRESSED, np.where(primary, PRIMARY, SECONDARY))
+
+
+def benchmark_table(
+    est: EstimateSet, dataset: Dataset, settings: Settings, *, flag_suppressed: bool = False
+) -> pd.DataFrame:
     """Every LA-level and higher estimate of a run, as one tidy benchmark table.
 
     Parameters
@@ -72,12 +107,19 @@ def benchmark_table(est: EstimateSet, dataset: Dataset, settings: Settings) -> p
     dataset : Dataset
         The data set ``est`` was computed from (its LA lookup names the LAs).
     settings : Settings
-        Supplies the minimum base: no cell below it is exported.
+        Supplies the minimum base: no number of a cell below it is exported.
+    flag_suppressed : bool
+        Keep a row for every withheld cell (primary or secondary
+        suppression), with its labels, every number blank and
+        :data:`SUPPRESSION_COLUMN` saying which rule withheld it; the
+        national release is written so. Without it (the default) withheld
+        cells have no row and the table has no such column.
 
     Returns
     -------
     DataFrame
-        Columns :data:`BENCHMARK_COLUMNS`, rows ordered by record type; the
+        Columns :data:`BENCHMARK_COLUMNS` (and :data:`SUPPRESSION_COLUMN`
+        last, with ``flag_suppressed``), rows ordered by record type; the
         same estimates always give the same table.
 
     Raises
@@ -92,9 +134,17 @@ def benchmark_table(est: EstimateSet, dataset: Dataset, settings: Settings) -> p
     # LA, region or LA type left out can be had back by differencing the file's
     # own rows (the LAs of a region, an LA type or England against its row).
     keep &= ~unsafe_to_publish(e, ~keep.to_numpy(), est.areas)
-    pub = e.loc[keep].copy()
-    if not (pub["level"] == "england").any():
+    if not (e.loc[keep, "level"] == "england").any():
         raise ValueError("there are no England-level estimates to publish")
+    flags = _withheld_flags(e, keep.to_numpy(), settings.min_base)
+    # A row with no estimate that no rule withheld (nothing to estimate) is not a
+    # suppressed cell: it stays out, flagged or not.
+    withheld = ~keep & (e["suppressed"].astype(bool) | e["estimate"].notna())
+    rows = (keep | withheld) if flag_suppressed else keep
+    pub = e.loc[rows].copy()
+    pub[SUPPRESSION_COLUMN] = flags[rows.to_numpy()]
+    # A withheld cell keeps its labels only: no estimate, interval or base to difference.
+    pub.loc[pub[SUPPRESSION_COLUMN] != NOT_SUPPRESSED, list(NUMERIC_COLUMNS)] = np.nan
     areas = est.areas.set_index("la_code")
     lookup = dataset.la_lookup.set_index("la_code")
     names = areas["la_name"].combine_first(lookup["la_name"])
@@ -175,7 +225,11 @@ def benchmark_table(est: EstimateSet, dataset: Dataset, settings: Settings) -> p
         context_rows,
         alpha_rows,
     ]
-    table = typed_table(pd.concat([p.drop(columns="_order", errors="ignore") for p in parts]))
+    joined = pd.concat([p.drop(columns="_order", errors="ignore") for p in parts])
+    table = typed_table(joined)
+    if flag_suppressed:
+        marks = joined[SUPPRESSION_COLUMN].fillna(NOT_SUPPRESSED).astype(object).to_numpy()
+        table[SUPPRESSION_COLUMN] = marks
     table["format_version"] = FORMAT_VERSION
     digest = hashlib.sha256(
         table.drop(columns="release_version").to_csv(index=False).encode("utf-8")

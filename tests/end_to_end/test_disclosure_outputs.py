@@ -11,7 +11,9 @@ and PDF, with the national draft. Read back from disk:
   cells, so the attack on one covers the other);
 * every fact bundle under ``build/<year>/facts/`` (the LA bundles and
   ``national.json``);
-* the national folder's ``tables.csv`` and ``benchmarks.csv``.
+* the national folder's ``tables.csv`` and ``benchmarks.csv`` (whose
+  withheld cells keep their row, numbers blank, flagged ``primary`` or
+  ``secondary`` in its ``suppression`` column).
 
 Each published figure is placed back on the estimates frame's labels (wave,
 level, area, breakdown, group, indicator) using only what the files print.
@@ -28,11 +30,15 @@ coverage with primary suppression only, it recovers cells.
 The HTML and PDF of each LA report are checked too: every suppressed group
 and neighbourhood of tables.csv reads "suppressed" (no number) in the HTML
 data tables, and "base < min" / "suppressed (small base)" in the PDF figures.
+So are the national draft's HTML and PDF text: no suppressed cell's value is
+printed beside the name of its area (its LA, region, LA type, group or
+neighbourhood), in a table row, a sentence, a clause or an image's alt text.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.util
 import json
 import math
@@ -315,7 +321,9 @@ def national_table_cells(table: pd.DataFrame, labels: Labels, source: str) -> li
 
 
 def benchmark_cells(bench: pd.DataFrame, source: str) -> list[dict]:
+    """Estimate rows: published ones, and withheld ones (flagged in ``suppression``)."""
     rows = bench[bench["record_type"] == "estimate"]
+    flags = rows["suppression"] if "suppression" in rows else pd.Series("", index=rows.index)
     return [
         _cell(
             source,
@@ -323,9 +331,9 @@ def benchmark_cells(bench: pd.DataFrame, source: str) -> list[dict]:
             r.estimate,
             r.weighted_base,
             r.base,
-            False,
+            isinstance(flag, str) and flag != "",
         )
-        for r in rows.itertuples(index=False)
+        for r, flag in zip(rows.itertuples(index=False), flags, strict=True)
     ]
 
 
@@ -413,9 +421,9 @@ def test_the_build_suppresses_at_every_level(built: Built, harvest: Harvest) -> 
     assert (sup["breakdown"] != "all").any() and (sup["level"] == "neighbourhood").any()
     la_sup = sup[(sup["level"] == "la") & (sup["breakdown"] == "all")]
     assert (la_sup["area_code"] == built.small_la).any()
-    # The benchmark file leaves the small LA's wave out, and (secondary
-    # suppression) other LAs and regions of that wave too.
-    bench = c[c["source"] == "national/benchmarks.csv"]
+    # The benchmark file publishes no number of the small LA's wave, nor
+    # (secondary suppression) of other LAs and regions of that wave.
+    bench = c[(c["source"] == "national/benchmarks.csv") & ~c["suppressed"]]
     wave = sorted(bench["wave"].unique())[-2]
     per_wave = bench.groupby(["wave", "level"])["area_code"].nunique()
     las = set(bench.loc[(bench["wave"] == wave) & (bench["level"] == "la"), "area_code"])
@@ -430,6 +438,51 @@ def test_every_cell_read_back_is_a_cell_of_the_estimates(built: Built, harvest: 
     found = harvest.cells.merge(keys.drop_duplicates(), on=KEYS, how="left", indicator=True)
     stray = found[(found["_merge"] == "left_only") & ~found["suppressed"]]
     assert stray.empty, stray[["source", *KEYS]].drop_duplicates(KEYS).head(20)
+
+
+def test_benchmarks_csv_flags_every_withheld_cell_and_prints_none_of_its_numbers(
+    built: Built,
+) -> None:
+    """A withheld cell keeps its row, flagged, so "suppressed" reads apart from "not surveyed"."""
+    from civicpulse_report.statistics import read_benchmarks
+    from civicpulse_report.statistics.columns import NUMERIC_COLUMNS
+
+    path = built.year_dir / "national" / "benchmarks.csv"
+    text = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert list(text.columns)[-1] == "suppression"
+    rows = text[text["record_type"] == "estimate"]
+    flags = rows["suppression"]
+    assert set(flags) <= {"", "primary", "secondary"}
+    assert (text.loc[text["record_type"] != "estimate", "suppression"] == "").all()
+    # Every LA-level and higher cell of the estimates has exactly one row.
+    on = ["wave", "level", "area_code", "indicator"]
+    truth = built.truth[
+        built.truth["level"].isin(["england", "region", "la_type", "la"])
+        & (built.truth["breakdown"] == "all")
+    ]
+    have = rows[on].assign(wave=rows["wave"].astype(int))
+    assert not have.duplicated().any()
+    want = truth[on].assign(wave=truth["wave"].astype(int))
+    assert sorted(map(tuple, have.to_numpy())) == sorted(map(tuple, want.to_numpy()))
+    # A flagged row prints no number at all: no estimate, interval, base or n_eff.
+    withheld = rows[flags != ""]
+    assert (withheld[list(NUMERIC_COLUMNS)] == "").all().all()
+    assert (rows.loc[flags == "", "estimate"] != "").all()
+    # The small LA's wave under min_base is primary; what protects it is secondary.
+    wave = str(sorted(int(w) for w in rows["wave"].unique())[-2])
+    small = rows[(rows["area_code"] == built.small_la) & (rows["wave"] == wave)]
+    assert len(small) and (small["suppression"] == "primary").all()
+    secondary = withheld[withheld["suppression"] == "secondary"]
+    assert {"la", "region"} <= set(secondary["level"])
+    counts = flags[flags != ""].value_counts().to_dict()
+    print(f"\nbenchmarks.csv: {len(rows)} estimate rows, {len(withheld)} withheld ({counts})")
+    # A council reading the release gets the withheld cells as not available:
+    # no row in the release's estimates, never a zero.
+    release = read_benchmarks(path)
+    assert len(release.estimates) == len(rows) - len(withheld)
+    assert release.estimates["estimate"].notna().all()
+    got = set(map(tuple, release.estimates[on].astype(str).to_numpy()))
+    assert not got & set(map(tuple, withheld[on].to_numpy()))
 
 
 def test_the_xlsx_holds_exactly_the_cells_of_the_csv(built: Built) -> None:
@@ -687,6 +740,200 @@ def test_the_pdf_prints_no_number_for_a_suppressed_group_or_neighbourhood(built:
 
 
 # --------------------------------------------------------------------------
+# The national draft's HTML and PDF text
+
+
+@functools.cache
+def pdf_text(path: Path) -> str:
+    """Every page's text (pypdf takes seconds per report: once per file for the module)."""
+    return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(path).pages)
+
+
+class _TextUnits(HTMLParser):
+    """A page's text as units: each block (paragraph, list item, table row, caption,
+    heading), with a row's cells kept together, and each image's alt text."""
+
+    BLOCKS = frozenset(
+        {"p", "li", "tr", "caption", "figcaption", "dt", "dd", "div", "section", "figure"}
+        | {f"h{i}" for i in range(1, 7)}
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.units: list[str] = []
+        self._text: list[str] = []
+        self._skip = 0
+
+    def flush(self) -> None:
+        text = " ".join("".join(self._text).split())
+        self._text = []
+        if text:
+            self.units.append(text)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        if tag in self.BLOCKS:
+            self.flush()
+        if tag in ("td", "th"):
+            self._text.append(" | ")
+        for name, value in attrs:
+            if name in ("alt", "aria-label", "title") and value:
+                self.units.append(" ".join(value.split()))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip -= 1
+        if tag in self.BLOCKS:
+            self.flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._text.append(data)
+
+
+def _clauses(texts: list[str]) -> list[str]:
+    """Each text, and its clauses: so that a name is tied to the figures of its own clause."""
+    parts = (part.strip() for t in texts for part in re.split(r";|: |, |\. ", t))
+    return [*texts, *(part for part in parts if part)]
+
+
+def html_units(path: Path) -> list[str]:
+    parser = _TextUnits()
+    parser.feed(path.read_text("utf-8"))
+    parser.flush()
+    return _clauses(parser.units)
+
+
+def pdf_units(path: Path) -> list[str]:
+    """Each line of the PDF text (a table row), and the clauses of the text run together."""
+    lines = [line.strip() for line in pdf_text(path).splitlines() if line.strip()]
+    return [*lines, *_clauses([" ".join(lines)])[1:]]
+
+
+ONE_DECIMAL = re.compile(r"(?<![\d.])-?\d+\.\d(?!\d)")  # how the drafts print figures
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A suppressed cell as a reader of the draft would meet it: names and value."""
+
+    key: tuple
+    names: tuple[str, ...]  # all printed together where its figure would be
+    value: str  # its true estimate, to the one decimal the draft prints
+
+
+def suppressed_cells_by_name(built: Built, harvest: Harvest) -> list[Secret]:
+    """Every cell some file marks suppressed (or under min_base), with its names and value.
+
+    A cell whose value, to one decimal, is also a published figure of its own
+    area (any indicator, wave or interval bound) or of England is left out:
+    seeing that number printed beside the name says nothing.
+    """
+    lookup = pd.read_csv(built.data_dir / "la_lookup.csv", dtype=str)
+    hoods = pd.read_csv(built.data_dir / "neighbourhoods.csv", dtype=str)
+    la_name = dict(zip(lookup["la_code"], lookup["la_name"], strict=True))
+    hood_name = dict(zip(hoods["neighbourhood_code"], hoods["neighbourhood_name"], strict=True))
+    truth = built.truth.assign(wave=built.truth["wave"].astype(int))
+    c = harvest.cells
+    marked = c[c["suppressed"]][KEYS].drop_duplicates()
+    hidden = pd.concat([truth.merge(marked, on=KEYS), truth[truth["base"] < built.min_base]])
+    hidden = hidden.drop_duplicates(KEYS)
+    shown = truth.merge(c[~c["suppressed"]][KEYS].drop_duplicates(), on=KEYS)
+
+    def one_decimal(frame: pd.DataFrame) -> set[str]:
+        values = frame[["estimate", "ci_lower", "ci_upper"]].to_numpy(float).ravel()
+        return {f"{v:.1f}" for v in values if not math.isnan(v)}
+
+    england = one_decimal(shown[shown["level"] == "england"])
+    published = {area: one_decimal(g) for area, g in shown.groupby(["level", "area_code"])}
+    secrets = []
+    for r in hidden.itertuples(index=False):
+        if r.level == "neighbourhood":
+            names: tuple[str, ...] = (hood_name.get(r.area_code, r.area_code),)
+        elif r.level == "la":
+            names = (la_name[r.area_code],)
+            if r.breakdown != "all":
+                names += (str(r.group),)
+        elif r.level in ("region", "la_type"):
+            names = (r.area_code,)
+        elif r.breakdown == "all":
+            names = ("England",)
+        else:
+            names = (str(r.group),)
+        # A group called "2" (a deprivation quintile) cannot be told apart in text.
+        if math.isnan(r.estimate) or any(re.fullmatch(r"\d+", n) for n in names):
+            continue
+        value = f"{r.estimate:.1f}"
+        if value in england or value in published.get((r.level, r.area_code), set()):
+            continue
+        secrets.append(Secret(tuple(getattr(r, k) for k in KEYS), names, value))
+    return secrets
+
+
+def printed(secrets: list[Secret], units: list[str]) -> tuple[list[tuple[Secret, str]], int]:
+    """The secrets whose value is printed in a unit naming them; how many are named at all."""
+    numbers = [set(ONE_DECIMAL.findall(u)) for u in units]
+    by_names: dict[tuple[str, ...], list[int]] = {}
+    for names in {s.names for s in secrets}:
+        by_names[names] = [i for i, u in enumerate(units) if all(n in u for n in names)]
+    found, named = [], 0
+    for secret in secrets:
+        where = by_names[secret.names]
+        named += bool(where)
+        found += [(secret, units[i]) for i in where if secret.value in numbers[i]][:1]
+    return found, named
+
+
+@pytest.fixture(scope="module")
+def national_secrets(built: Built, harvest: Harvest) -> list[Secret]:
+    return suppressed_cells_by_name(built, harvest)
+
+
+@pytest.mark.parametrize("name", ["report.html", "report.pdf"])
+def test_the_national_draft_prints_no_suppressed_value(
+    built: Built, national_secrets: list[Secret], name: str
+) -> None:
+    path = built.year_dir / "national" / name
+    units = html_units(path) if name.endswith(".html") else pdf_units(path)
+    found, named = printed(national_secrets, units)
+    # Not vacuous: the draft names many of them (the LAs and regions of the wave
+    # under min_base among them), so their figures would be seen if printed.
+    areas = [s for s in national_secrets if s.key[1] in ("la", "region") and s.key[3] == "all"]
+    named_areas = [s for s in areas if any(all(n in u for n in s.names) for u in units)]
+    levels = pd.Series([s.key[1] for s in national_secrets]).value_counts().to_dict()
+    print(
+        f"\nnational {name}: {len(units)} text units; {len(national_secrets)} suppressed cells "
+        f"checked ({levels}), {named} of them named in it ({len(named_areas)} LA or region "
+        f"figures); {len(found)} printed"
+    )
+    assert not found, [(s.key, s.value, unit[:160]) for s, unit in found[:10]]
+    assert len(named_areas) > 50, len(named_areas)
+    assert any(s.key[2] == built.small_la for s in named_areas)
+
+
+def test_the_national_scan_finds_a_suppressed_value_printed_beside_its_area(
+    built: Built, national_secrets: list[Secret]
+) -> None:
+    """The scan can fail: the draft's own row of an LA, given that LA's suppressed value."""
+    units = html_units(built.year_dir / "national" / "report.html")
+    caught = 0
+    for level in ("la", "region"):
+        secret, unit = next(
+            (s, u)
+            for s in national_secrets
+            if s.key[1] == level and s.key[3] == "all"
+            for u in units
+            if all(n in u for n in s.names) and ONE_DECIMAL.search(u)
+        )
+        doctored = ONE_DECIMAL.sub(secret.value, unit, count=1)
+        found, _ = printed([secret], [doctored])
+        assert [s for s, _ in found] == [secret], (secret, doctored)
+        caught += 1
+    assert caught == 2
+
+
+# --------------------------------------------------------------------------
 # The scan of every produced file: no respondent-level data anywhere
 
 
@@ -697,7 +944,7 @@ def _text_of(path: Path) -> str:
     import openpyxl
 
     if path.suffix == ".pdf":
-        return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(path).pages)
+        return pdf_text(path)
     if path.suffix == ".docx":
         with zipfile.ZipFile(path) as docx:
             return docx.read("word/document.xml").decode("utf-8")

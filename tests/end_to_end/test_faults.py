@@ -13,8 +13,10 @@
   under ``<out>/<year>/failed/<la_code>/report.ipynb`` (the failure message says
   where), never in the published folder, and goes when the LA next builds.
 - **Write errors.** A full disk (``ENOSPC``) or a read-only output folder gives
-  a message naming the folder and a non-zero exit code, and the previous
-  reports stay byte-identical.
+  a message naming the folder and a non-zero exit code, the previous reports
+  stay byte-identical, and nothing new is left behind (not even an empty
+  ``failed/<la_code>/`` folder made for a failure record the disk refused;
+  ``tests/unit/test_write_errors.py`` fails each step of that write in turn).
 
 The kill and write-error builds run a tiny notebook that keeps the papermill
 contract (``la_code``, ``year``, ``facts_path``) through ``cli.main``: every
@@ -524,7 +526,9 @@ def test_a_full_disk_while_publishing_is_reported_and_keeps_the_previous_reports
     assert "the previous report is unchanged" in message
     after = tree(out_dir)
     assert {k: v for k, v in after.items() if k in before} == before, "a previous file changed"
-    assert [k for k in after if k not in before and not k.endswith("/")] == [], "a file was added"
+    # Nothing new either: no file, and no empty folder (failed/<la>/ made for a
+    # failure record the full disk refused).
+    assert [k for k in after if k not in before] == [], "a file or folder was added"
 
 
 def test_a_writer_hitting_a_full_disk_fails_only_its_stage_and_keeps_the_reports(

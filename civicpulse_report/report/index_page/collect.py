@@ -4,7 +4,8 @@ Owns reading ``<year_dir>`` into index entries (:func:`collect_index_entries`:
 every LA with a report on disk and every failed LA), the failure records under
 ``<year_dir>/failed/`` (:func:`record_failure`, :func:`clear_failure`,
 :func:`failure_reasons`), the links to the national draft
-(:func:`find_national_links`) and the atomic file write the page uses.
+(:func:`find_national_links`) and the atomic file write the page uses
+(``safe_files``: a failed write leaves no new folder behind).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from civicpulse_report.report.index_page.entries import (
     entry_order,
     index_entry_from_facts,
 )
-from civicpulse_report.safe_files import atomic_write
+from civicpulse_report.safe_files import atomic_write, new_folders
 
 log = logging.getLogger(__name__)
 
@@ -226,10 +227,16 @@ def record_failure(
 ) -> Path:
     """Write ``<year_dir>/failed/<la_code>/failure.json`` so later runs still list the failure.
 
+    The record is written atomically; when that fails (a full disk, a
+    read-only folder) an earlier record is left as it was and the folders
+    made for it are removed again, so nothing new is left behind.
+
     Raises
     ------
     ValueError
         If ``la_code`` is not a valid LA code (it becomes a folder name).
+    OSError
+        The record could not be written.
     """
     if not check_la_code(la_code):
         raise ValueError(f"{la_code!r} is not a valid LA code")
@@ -245,7 +252,8 @@ def record_failure(
     }
     path = Path(year_dir) / FAILED_DIR / la_code / FAILURE_FILE
     text = json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    atomic_write(path, text.encode("utf-8"))
+    with new_folders(path.parent):
+        atomic_write(path, text.encode("utf-8"))
     return path
 
 
