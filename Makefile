@@ -28,11 +28,15 @@ demo-data: $(STAMP) ## Only generate the synthetic demo data into data/demo/
 browser-tools: ## Install Debian chromium and the pinned npm axe-core for tests/browser (no-op when present)
 	bash scripts/setup-browser-tools.sh
 
-test: $(STAMP) browser-tools ## Run the test suite (fast: skips suites marked slow)
-	$(BIN)/python -m pytest
+# Two pytest workers, one test file each at a time (a file's fixtures build once).
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile --durations=15
+
+test: $(STAMP) browser-tools ## Run the test suite (fast: skips suites marked slow; PYTEST_WORKERS=2)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 test-all: $(STAMP) browser-tools ## Run every test, including suites marked slow (larger synthetic data sets)
-	$(BIN)/python -m pytest -m ""
+	$(BIN)/python -m pytest -m "" $(PYTEST_PARALLEL)
 
 test-update: $(STAMP) ## Refresh the snapshot files the snapshot tests compare against
 	UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/integration/test_snapshots.py
