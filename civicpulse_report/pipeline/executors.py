@@ -79,11 +79,17 @@ def _forget_inherited_event_loops() -> None:
 
 def _worker_main(tasks: mp.Queue, results: mp.Queue, fresh: bool) -> None:
     _forget_inherited_event_loops()
+    parent = os.getppid()
     pool = KernelPool(fresh=fresh)
     try:
         while True:
-            la_code = tasks.get()
-            if la_code is None:
+            try:
+                la_code = tasks.get(timeout=1.0)
+            except queue.Empty:
+                if os.getppid() != parent:
+                    break  # the build that started this worker is gone: take no more LAs
+                continue
+            if la_code is None or os.getppid() != parent:
                 break
             results.put(("start", la_code, os.getpid()))
             assert _WORKER_CTX is not None

@@ -90,6 +90,22 @@ def _folder_error(folder: Path, exc: OSError) -> OutputWriteError:
     )
 
 
+#: The lock file descriptors this process holds. A forked worker closes its copies
+#: (``os.register_at_fork``): a flock belongs to the open file, which a fork shares, so
+#: a worker that outlived a killed parent would otherwise hold the folder's lock.
+_HELD: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    for fd in list(_HELD):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
 @contextlib.contextmanager
 def build_lock(year_dir: Path) -> Iterator[Path]:
     """Hold the exclusive build lock of ``year_dir`` (created if missing) for the block.
@@ -143,9 +159,11 @@ def build_lock(year_dir: Path) -> Iterator[Path]:
             raise
     except OSError as exc:
         raise _folder_error(year_dir, exc) from exc
+    _HELD.add(fd)
     try:
         yield path
     finally:
+        _HELD.discard(fd)
         with contextlib.suppress(OSError):
             path.unlink()
         os.close(fd)

@@ -263,6 +263,50 @@ def test_the_lock_names_its_holder_and_a_dead_holders_file_does_not_block(tmp_pa
     assert BuildLockedError.exit_code == 2
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find the workers")
+def test_killing_only_the_build_process_frees_its_lock_and_its_workers_stop(
+    built: Built, tmp_path: Path
+) -> None:
+    """A forked worker does not keep the folder's lock when its parent dies, and stops."""
+    out_dir = tmp_path / "reports"
+    year_dir = built.copy_to(out_dir)
+    log = (tmp_path / "parent-killed.log").open("wb")
+    argv = built.driver_argv(out_dir, tmp_path / "build", "--force", "--jobs", "1")
+    proc = subprocess.Popen(argv, stdout=log, stderr=log)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        staged = year_dir / STAGING
+        while not (staged.is_dir() and any(staged.iterdir())):  # a worker is building
+            assert proc.poll() is None and time.monotonic() < deadline, "never staged"
+            time.sleep(0.02)
+        workers = descendants(proc.pid)
+        assert workers, "the build has no worker process"
+        os.kill(proc.pid, signal.SIGKILL)  # the parent only: its worker lives on
+        proc.wait(timeout=30)
+
+        with build_lock(year_dir):  # at once: no worker holds it
+            pass
+        stop_by = time.monotonic() + 90  # the worker finishes its LA, then takes no more
+        while any(Path(f"/proc/{pid}").exists() and _alive(pid) for pid in workers):
+            assert time.monotonic() < stop_by, "a worker outlived its build by 90 s"
+            time.sleep(0.2)
+    finally:
+        log.close()
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for its dead parent's reaper does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
 # --- killed builds -------------------------------------------------------------------
 
 
