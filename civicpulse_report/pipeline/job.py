@@ -12,7 +12,6 @@ with the stage it happened in, and the previous report is left untouched.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import logging
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ from civicpulse_report.pipeline.stages import (
     JobProgress,
     common_manifest,
     render_formats,
+    report_date,
     run_notebook,
     run_staged,
 )
@@ -63,7 +63,7 @@ def front_matter_yaml(bundle: dict[str, Any], settings: Settings | None = None) 
         "la_name": meta["la_name"],
         "la_code": meta["la_code"],
         "year": meta["year"],
-        "date": dt.date.today().isoformat(),
+        "date": report_date(),
         "synthetic": bool(meta["synthetic"]),
         "organisation": brand["organisation"],
         "brand_colour": brand["colour"],

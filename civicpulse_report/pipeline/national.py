@@ -11,7 +11,6 @@ raises, so a failing national draft is reported and never stops the LAs.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ from civicpulse_report.pipeline.stages import (
     JobProgress,
     common_manifest,
     render_formats,
+    report_date,
     run_notebook,
     run_staged,
 )
@@ -59,7 +59,7 @@ def national_front_matter(bundle: dict[str, Any], ctx: RunContext) -> str:
         "subtitle": meta.get("subtitle") or f"National publication draft {ctx.year}",
         "author": meta.get("author") or brand.national_author,
         "year": ctx.year,
-        "date": dt.date.today().isoformat(),
+        "date": report_date(),
         "synthetic": bool(meta.get("synthetic", ctx.synthetic)),
         "organisation": brand.organisation,
         "brand_colour": brand.colour,

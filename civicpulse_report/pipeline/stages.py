@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import time
 import traceback
 from collections.abc import Callable, Mapping
@@ -42,6 +43,23 @@ from civicpulse_report.pipeline.publish import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def report_date() -> str:
+    """The date a report shows (ISO): the day of ``SOURCE_DATE_EPOCH`` when it is set, else today.
+
+    ``SOURCE_DATE_EPOCH`` is the reproducible-builds convention
+    (https://reproducible-builds.org/specs/source-date-epoch/): with it, the same
+    inputs give the same report bytes on any day. A value that is not a whole
+    number of seconds is ignored, with a warning.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
+        except (ValueError, OverflowError, OSError):
+            log.warning("SOURCE_DATE_EPOCH=%r is not a Unix time in seconds; using today", epoch)
+    return dt.date.today().isoformat()
 
 
 @dataclass
