@@ -34,6 +34,19 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _add_config_options(p: argparse.ArgumentParser, *, benchmarks_help: str) -> None:
+    """The configuration files a build reads: ``build``, ``demo`` and ``validate`` share them."""
+    p.add_argument("--measures", type=Path, default=paths.MEASURES_FILE, help="measures YAML")
+    p.add_argument("--settings", type=Path, default=paths.SETTINGS_FILE, help="settings YAML")
+    p.add_argument(
+        "--interventions",
+        type=Path,
+        default=paths.INTERVENTIONS_FILE,
+        help="intervention library YAML",
+    )
+    p.add_argument("--benchmarks", type=Path, default=None, metavar="FILE", help=benchmarks_help)
+
+
 def _add_build_options(p: argparse.ArgumentParser, out_flag: str = "--out") -> None:
     p.add_argument(
         "--year",
@@ -106,20 +119,9 @@ def _add_build_options(p: argparse.ArgumentParser, out_flag: str = "--out") -> N
         action="store_true",
         help="start a new Python kernel for every LA (slower; default reuses a warm kernel per worker)",
     )
-    p.add_argument("--measures", type=Path, default=paths.MEASURES_FILE, help="measures YAML")
-    p.add_argument("--settings", type=Path, default=paths.SETTINGS_FILE, help="settings YAML")
-    p.add_argument(
-        "--interventions",
-        type=Path,
-        default=paths.INTERVENTIONS_FILE,
-        help="intervention library YAML",
-    )
-    p.add_argument(
-        "--benchmarks",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="benchmark file supplying comparators for areas without microdata "
+    _add_config_options(
+        p,
+        benchmarks_help="benchmark file supplying comparators for areas without microdata "
         "(default: benchmarks.csv in the data folder, when there is one)",
     )
     national = p.add_mutually_exclusive_group()
@@ -206,9 +208,6 @@ def make_parser() -> argparse.ArgumentParser:
         help="a data folder, or individual input files",
     )
     validate.add_argument(
-        "--measures", type=Path, default=paths.MEASURES_FILE, help="measures YAML"
-    )
-    validate.add_argument(
         "--year", type=int, default=None, help="the wave a build would report (default latest)"
     )
     validate.add_argument(
@@ -219,21 +218,10 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="CODE",
         help="LA code a build would be asked for (repeatable)",
     )
-    validate.add_argument(
-        "--settings", type=Path, default=paths.SETTINGS_FILE, help="settings YAML"
-    )
-    validate.add_argument(
-        "--interventions",
-        type=Path,
-        default=paths.INTERVENTIONS_FILE,
-        help="intervention library YAML",
-    )
-    validate.add_argument(
-        "--benchmarks",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="benchmark file a build would use (default: benchmarks.csv in the data folder)",
+    _add_config_options(
+        validate,
+        benchmarks_help="benchmark file a build would use "
+        "(default: benchmarks.csv in the data folder)",
     )
 
     build = sub.add_parser(

@@ -46,7 +46,7 @@ import nbformat
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
-from processes import descendants
+from processes import alive, descendants
 
 from civicpulse_report import cli
 from civicpulse_report.inputs import check_la_code
@@ -288,7 +288,7 @@ def test_killing_only_the_build_process_frees_its_lock_and_its_workers_stop(
         with build_lock(year_dir):  # at once: no worker holds it
             pass
         stop_by = time.monotonic() + 90  # the worker finishes its LA, then takes no more
-        while any(Path(f"/proc/{pid}").exists() and _alive(pid) for pid in workers):
+        while any(alive(pid) for pid in workers):
             assert time.monotonic() < stop_by, "a worker outlived its build by 90 s"
             time.sleep(0.2)
     finally:
@@ -296,15 +296,6 @@ def test_killing_only_the_build_process_frees_its_lock_and_its_workers_stop(
         for pid in workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-
-
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie waiting for its dead parent's reaper does not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
 
 
 # --- killed builds -------------------------------------------------------------------

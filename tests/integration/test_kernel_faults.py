@@ -34,6 +34,7 @@ import nbformat
 import pytest
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook
+from processes import alive
 
 from civicpulse_report.errors import BuildError
 from civicpulse_report.pipeline.notebook import (
@@ -146,14 +147,6 @@ def guarded_pool(
 def launches(counter: Path) -> list[int]:
     """The PIDs recorded in a counter file, one per launch or run."""
     return [int(line) for line in counter.read_text().split()] if counter.exists() else []
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
 
 
 def faulty_kernel(root: Path, monkeypatch: pytest.MonkeyPatch, fault: str, failures: int) -> Path:
