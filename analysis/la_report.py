@@ -29,7 +29,7 @@ from IPython.display import Markdown, display
 
 from civicpulse_report.report import plots
 from civicpulse_report.report import present as p
-from civicpulse_report.report.facts import read_facts
+from civicpulse_report.report.present import read_facts
 
 plots.use_report_style()
 facts = read_facts(facts_path)

@@ -88,7 +88,7 @@ def build_la(
         from civicpulse_report import render
         from civicpulse_report.pipeline.job import front_matter_yaml
         from civicpulse_report.report import fill_captions
-        from civicpulse_report.report.facts import read_facts
+        from civicpulse_report.report.present import read_facts
 
         folder = Path(out_dir) / la_code
         folder.mkdir(parents=True, exist_ok=True)

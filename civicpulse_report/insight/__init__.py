@@ -26,37 +26,43 @@ table alone reads every LA. The rooms:
   written from them.
 """
 
-from civicpulse_report.insight.alt_text import estimates_alt, spine_alt, trend_alt
-from civicpulse_report.insight.alt_text_contrast import (
-    legacy_alt,
-    lens_alt,
-    priorities_alt,
-    quadrant_alt,
-    tiles_alt,
-)
-from civicpulse_report.insight.findings import key_findings
-from civicpulse_report.insight.formatting import format_ci, format_value
-from civicpulse_report.insight.interventions import Intervention, load_interventions
-from civicpulse_report.insight.legacy import legacy_comparison
-from civicpulse_report.insight.lenses import lens_comparison
-from civicpulse_report.insight.national_alt import national_figure_alt
-from civicpulse_report.insight.national_analysis import NationalAnalysis, analyse_nation
-from civicpulse_report.insight.national_findings import national_key_findings
-from civicpulse_report.insight.priorities import PRIORITY_METHOD, priority_method, priority_table
-from civicpulse_report.insight.quadrants import (
-    NOT_CLEARLY_PLACED,
-    SIGNIFICANT_QUADRANT_LABELS,
-    quadrant_counts,
-    quadrant_table,
-)
-from civicpulse_report.insight.recommendations import recommend
-from civicpulse_report.insight.sentences import (
-    figure_of,
-    is_proper_name,
-    named_value,
-    possessive,
-)
-from civicpulse_report.insight.view import LAView
+from civicpulse_report._lazy import lazy_exports
+
+#: Where each public name lives; imported on first use (see :mod:`civicpulse_report._lazy`).
+_EXPORTS = {
+    "Intervention": "civicpulse_report.insight.interventions",
+    "LAView": "civicpulse_report.insight.view",
+    "NOT_CLEARLY_PLACED": "civicpulse_report.insight.quadrants",
+    "NationalAnalysis": "civicpulse_report.insight.national_analysis",
+    "PRIORITY_METHOD": "civicpulse_report.insight.priorities",
+    "SIGNIFICANT_QUADRANT_LABELS": "civicpulse_report.insight.quadrants",
+    "analyse_nation": "civicpulse_report.insight.national_analysis",
+    "estimates_alt": "civicpulse_report.insight.alt_text",
+    "figure_of": "civicpulse_report.insight.sentences",
+    "format_ci": "civicpulse_report.insight.formatting",
+    "format_value": "civicpulse_report.insight.formatting",
+    "is_proper_name": "civicpulse_report.insight.sentences",
+    "key_findings": "civicpulse_report.insight.findings",
+    "legacy_alt": "civicpulse_report.insight.alt_text_contrast",
+    "legacy_comparison": "civicpulse_report.insight.legacy",
+    "lens_alt": "civicpulse_report.insight.alt_text_contrast",
+    "lens_comparison": "civicpulse_report.insight.lenses",
+    "load_interventions": "civicpulse_report.insight.interventions",
+    "named_value": "civicpulse_report.insight.sentences",
+    "national_figure_alt": "civicpulse_report.insight.national_alt",
+    "national_key_findings": "civicpulse_report.insight.national_findings",
+    "possessive": "civicpulse_report.insight.sentences",
+    "priorities_alt": "civicpulse_report.insight.alt_text_contrast",
+    "priority_method": "civicpulse_report.insight.priorities",
+    "priority_table": "civicpulse_report.insight.priorities",
+    "quadrant_alt": "civicpulse_report.insight.alt_text_contrast",
+    "quadrant_counts": "civicpulse_report.insight.quadrants",
+    "quadrant_table": "civicpulse_report.insight.quadrants",
+    "recommend": "civicpulse_report.insight.recommendations",
+    "spine_alt": "civicpulse_report.insight.alt_text",
+    "tiles_alt": "civicpulse_report.insight.alt_text_contrast",
+    "trend_alt": "civicpulse_report.insight.alt_text",
+}
 
 __all__ = [
     "NOT_CLEARLY_PLACED",
@@ -92,3 +98,5 @@ __all__ = [
     "tiles_alt",
     "trend_alt",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

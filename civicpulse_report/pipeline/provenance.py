@@ -26,7 +26,6 @@ _DISTRIBUTIONS = (
     "nbclient",
     "ipykernel",
     "matplotlib",
-    "seaborn",
     "typst",
     "pypandoc-binary",
     "pyreadstat",

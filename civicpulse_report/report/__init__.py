@@ -5,27 +5,32 @@ with :mod:`~civicpulse_report.report.plots` and
 :mod:`~civicpulse_report.report.present`; they never compute a statistic.
 """
 
-from civicpulse_report.report.facts import build_facts, read_facts, write_facts
-from civicpulse_report.report.index_page import (
-    FAILED_DIR,
-    FAILURE_FILE,
-    clear_failure,
-    collect_index_entries,
-    failure_reasons,
-    index_entry_from_facts,
-    record_failure,
-    write_index,
-)
-from civicpulse_report.report.narrative import (
-    LA_SECTIONS,
-    NATIONAL_SECTIONS,
-    narrative_path,
-    read_narrative,
-)
-from civicpulse_report.report.national_facts import build_national_facts
-from civicpulse_report.report.national_tables import national_facts_to_table
-from civicpulse_report.report.present import fill_captions
-from civicpulse_report.report.tables import TABLE_COLUMNS, facts_to_table, write_tables
+from civicpulse_report._lazy import lazy_exports
+
+#: Where each public name lives; imported on first use (see :mod:`civicpulse_report._lazy`).
+_EXPORTS = {
+    "FAILED_DIR": "civicpulse_report.report.index_page",
+    "FAILURE_FILE": "civicpulse_report.report.index_page",
+    "LA_SECTIONS": "civicpulse_report.report.narrative",
+    "NATIONAL_SECTIONS": "civicpulse_report.report.narrative",
+    "TABLE_COLUMNS": "civicpulse_report.report.tables",
+    "build_facts": "civicpulse_report.report.facts",
+    "build_national_facts": "civicpulse_report.report.national_facts",
+    "clear_failure": "civicpulse_report.report.index_page",
+    "collect_index_entries": "civicpulse_report.report.index_page",
+    "facts_to_table": "civicpulse_report.report.tables",
+    "failure_reasons": "civicpulse_report.report.index_page",
+    "fill_captions": "civicpulse_report.report.present",
+    "index_entry_from_facts": "civicpulse_report.report.index_page",
+    "narrative_path": "civicpulse_report.report.narrative",
+    "national_facts_to_table": "civicpulse_report.report.national_tables",
+    "read_facts": "civicpulse_report.report.present",
+    "read_narrative": "civicpulse_report.report.narrative",
+    "record_failure": "civicpulse_report.report.index_page",
+    "write_facts": "civicpulse_report.report.facts",
+    "write_index": "civicpulse_report.report.index_page",
+    "write_tables": "civicpulse_report.report.tables",
+}
 
 __all__ = [
     "FAILED_DIR",
@@ -50,3 +55,6 @@ __all__ = [
     "write_index",
     "write_tables",
 ]
+
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -33,6 +33,7 @@ from civicpulse_report.insight import (
 )
 from civicpulse_report.measures import Measures
 from civicpulse_report.report.alt_text import figure_alt_texts
+from civicpulse_report.report.present import read_facts  # noqa: F401  (its reader, kept where notebooks import it light)
 from civicpulse_report.settings import Settings
 from civicpulse_report.statistics import (
     COMPARATORS,
@@ -391,8 +392,3 @@ def write_facts(facts: Mapping[str, Any], path: Path) -> None:
     path.write_text(
         json.dumps(facts, sort_keys=True, ensure_ascii=False, indent=1), encoding="utf-8"
     )
-
-
-def read_facts(path: Path | str) -> dict[str, Any]:
-    """Read a bundle written by :func:`write_facts`."""
-    return json.loads(Path(path).read_text(encoding="utf-8"))

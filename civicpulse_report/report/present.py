@@ -12,6 +12,7 @@ built from the same bundle rows as the chart by the ``*_data`` helpers.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -48,6 +49,15 @@ SIGNIFICANCE_SYMBOL = {
     "not tested": "–",
 }
 
+
+
+def read_facts(path: Path | str) -> dict[str, Any]:
+    """Read a fact bundle written by :func:`civicpulse_report.report.facts.write_facts`.
+
+    It lives here, with the notebooks' other helpers, so that a kernel reading
+    its bundle imports nothing of the statistics behind it.
+    """
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 def escape_md(text: Any) -> str:
     """Backslash-escape every ASCII punctuation character (pandoc markdown rule).

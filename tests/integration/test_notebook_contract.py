@@ -285,5 +285,5 @@ def test_statistics_guard_catches_computation(code: str) -> None:
 
 
 def test_statistics_guard_allows_presentation() -> None:
-    code = "from civicpulse_report.report import plots\nfrom civicpulse_report.report.facts import read_facts\n"
+    code = "from civicpulse_report.report import plots\nfrom civicpulse_report.report.present import read_facts\n"
     assert statistics_used(code + "show(p.value(row))") == []

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import matplotlib
-import seaborn as sns
+import matplotlib.style
 
 #: A row of a fact bundle, as the charts receive it.
 Record = Mapping[str, Any]
@@ -88,33 +89,33 @@ FIGURE_FORMATS = ("svg",)
 PRINT_FIGURE_KWARGS = {"bbox_inches": "tight", "metadata": {"Date": None}}
 
 
+#: seaborn's "whitegrid" theme at its "paper" scale, as a matplotlib style sheet.
+STYLE_SHEET = Path(__file__).with_name("civicpulse.mplstyle")
+#: The report's own settings, on top of the style sheet.
+REPORT_RC = {
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "figure.figsize": (FIG_WIDTH, 4.0),
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9,
+    "xtick.labelsize": MIN_FONT_PT,
+    "ytick.labelsize": MIN_FONT_PT,
+    "legend.fontsize": MIN_FONT_PT,
+    "legend.frameon": False,
+    "grid.color": "#e6e6e6",
+    "svg.hashsalt": "civicpulse",
+    "svg.fonttype": "none",
+    "axes.prop_cycle": matplotlib.cycler(
+        color=[ACCESSIBLE[k] for k in ("blue", "vermillion", "green", "purple", "brown", "grey")]
+    ),
+}
+
+
 def use_report_style() -> None:
     """Apply the one report style. Called once by every notebook."""
-    sns.set_theme(
-        context="paper",
-        style="whitegrid",
-        font="DejaVu Sans",
-        rc={
-            "figure.dpi": DPI,
-            "savefig.dpi": DPI,
-            "figure.figsize": (FIG_WIDTH, 4.0),
-            "axes.titlesize": 10,
-            "axes.titleweight": "bold",
-            "axes.labelsize": 9,
-            "xtick.labelsize": MIN_FONT_PT,
-            "ytick.labelsize": MIN_FONT_PT,
-            "legend.fontsize": MIN_FONT_PT,
-            "legend.frameon": False,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "grid.color": "#e6e6e6",
-            "svg.hashsalt": "civicpulse",
-            "svg.fonttype": "none",
-        },
-    )
-    matplotlib.rcParams["axes.prop_cycle"] = matplotlib.cycler(
-        color=[ACCESSIBLE[k] for k in ("blue", "vermillion", "green", "purple", "brown", "grey")]
-    )
+    matplotlib.style.use(STYLE_SHEET)
+    matplotlib.rcParams.update(REPORT_RC)
     _configure_inline_backend()
 
 
