@@ -119,6 +119,8 @@ def write_national(
         Whatever a stage raised; ``progress.stage`` names it.
     """
     opts = ctx.options
+    if pool is not None:
+        pool.prestart()  # a kernel to start (and import) while the bundle is built
     progress.stage = "facts"
     t = time.perf_counter()
     bundle = _national_facts(ctx)

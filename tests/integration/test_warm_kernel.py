@@ -3,7 +3,9 @@
 Two tiny notebooks with the same ``parameters`` cell run one after the other
 in one :class:`KernelPool` kernel (the same process, as its PID shows): the
 first leaves a variable, a figure and an ``Out`` entry behind; the second
-finds none of them, and its parameter is its own.
+finds none of them, and its parameter is its own. A kernel launched early by
+``prestart`` has done the notebooks' imports before the first cell, and left
+no names behind.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 from civicpulse_report.pipeline import KernelPool, execute_report_notebook
+from civicpulse_report.pipeline.notebook import WARM_IMPORTS
 
 
 def _notebook(path: Path, *cells: str) -> Path:
@@ -60,3 +63,62 @@ def test_nothing_of_one_la_reaches_the_next_in_a_warm_kernel(tmp_path: Path) -> 
     assert b["pid"] == a["pid"], "the kernel was not reused, so this proves nothing"
     assert b == {"pid": a["pid"], "leaked": False, "fig": False, "figures": 0, "la_code": "B",
                  "out": 0}  # fmt: skip
+
+
+def _probe(path: Path) -> Path:
+    """A notebook printing its PID, which WARM_IMPORTS its kernel had, and their names."""
+    return _notebook(
+        path,
+        "import os, json, sys\n"
+        f"missing = [m for m in {list(WARM_IMPORTS)!r} if m not in sys.modules]\n"
+        "print(json.dumps({'pid': os.getpid(), 'missing': missing, "
+        "'names': sorted(n for n in ('matplotlib', 'IPython', 'civicpulse_report') if n in globals())}))",
+    )
+
+
+def test_a_prestarted_kernel_runs_the_next_notebook_with_its_imports_done_and_no_names(
+    tmp_path: Path,
+) -> None:
+    """prestart() launches the kernel early; it imported WARM_IMPORTS, and they left no names."""
+    probe = _probe(tmp_path / "probe.ipynb")
+    pool = KernelPool()
+    try:
+        pool.prestart()
+        launched = pool._launched
+        assert launched is not None, "prestart launched no kernel"
+        pool.prestart()  # a second call while one is launched starts no other
+        assert pool._launched is launched
+        seen = _printed(execute_report_notebook(probe, tmp_path / "p.ipynb", {"la_code": "A"}, pool))
+        assert pool._launched is None and pool._km is launched
+        assert seen["pid"] == launched.provisioner.process.pid
+        pool.prestart()  # the warm kernel will serve the next notebook: nothing to launch
+        assert pool._launched is None
+    finally:
+        pool.close()
+    assert seen["missing"] == [], f"not imported as the kernel started: {seen['missing']}"
+    assert seen["names"] == [], f"the warm imports left names behind: {seen['names']}"
+    # The control: a kernel without warm imports has not imported them by then.
+    cold = KernelPool(warm_imports=())
+    try:
+        plain = _printed(execute_report_notebook(probe, tmp_path / "c.ipynb", {"la_code": "A"}, cold))
+    finally:
+        cold.close()
+    assert "civicpulse_report.report.plots" in plain["missing"]
+
+
+def test_a_prestart_that_cannot_launch_leaves_the_start_and_its_retries_to_kernel(
+    tmp_path: Path,
+) -> None:
+    from civicpulse_report.errors import BuildError
+
+    pool = KernelPool(kernel_name="no-such-kernel-spec")
+    try:
+        pool.prestart()  # the launch fails; nothing is raised here
+        assert pool._launched is None
+        try:
+            with pool.kernel():
+                raise AssertionError("a kernel started from a spec that does not exist")
+        except BuildError as err:
+            assert "failed to start on all 3 attempts" in str(err)
+    finally:
+        pool.close()
