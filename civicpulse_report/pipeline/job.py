@@ -127,7 +127,7 @@ def write_report(
     opts = ctx.options
     year_dir = opts.out_dir / str(ctx.year)
     if pool is not None:
-        pool.prestart()  # a kernel to start (and import) while the bundle is built
+        pool.prestart(opts.notebook)  # a kernel starts, and imports, while the bundle is built
     progress.stage = "facts"
     t = time.perf_counter()
     bundle = _facts(ctx, la_code)

@@ -120,7 +120,7 @@ def write_national(
     """
     opts = ctx.options
     if pool is not None:
-        pool.prestart()  # a kernel to start (and import) while the bundle is built
+        pool.prestart(opts.national_notebook)  # a kernel starts, and imports, while the bundle is built
     progress.stage = "facts"
     t = time.perf_counter()
     bundle = _national_facts(ctx)

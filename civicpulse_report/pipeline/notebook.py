@@ -52,14 +52,6 @@ KERNEL_NAME = "python3"
 EXECUTION_TIMEOUT = 600
 #: Seconds a new kernel has to answer (``kernel_info``) before it counts as failed to start.
 STARTUP_TIMEOUT = 60
-#: What the report notebooks import first, imported by every new kernel as it starts
-#: (:class:`KernelPool`); a notebook's reset cell keeps modules, so this is no state.
-WARM_IMPORTS = (
-    "matplotlib.pyplot",
-    "IPython.display",
-    "civicpulse_report.report.plots",
-    "civicpulse_report.report.present",
-)
 #: How many kernels are tried for one start, and how many runs one notebook gets when its
 #: kernel dies under it, before either is a BuildError.
 KERNEL_ATTEMPTS = 3
@@ -243,10 +235,6 @@ class KernelPool:
         The kernel spec to start (``python3``; tests use their own).
     ready_timeout : float
         Seconds a new kernel has to answer before the start counts as failed.
-    warm_imports : sequence of str
-        Modules every new kernel imports as it starts (IPython's ``exec_lines``),
-        before it answers. With :meth:`prestart` that happens while the worker
-        builds the LA's fact bundle, instead of in the notebook's first cell.
     """
 
     def __init__(
@@ -255,15 +243,11 @@ class KernelPool:
         fresh: bool = False,
         kernel_name: str = KERNEL_NAME,
         ready_timeout: float = STARTUP_TIMEOUT,
-        warm_imports: Sequence[str] = WARM_IMPORTS,
     ) -> None:
         self.max_uses = max_uses
         self.fresh = fresh
         self.kernel_name = kernel_name
         self.ready_timeout = ready_timeout
-        self._extra_arguments = (
-            [f"--IPKernelApp.exec_lines=import {', '.join(warm_imports)}"] if warm_imports else []
-        )
         self._km: KernelManager | None = None
         # A kernel launched by prestart() that has not been waited for yet.
         self._launched: KernelManager | None = None
@@ -274,8 +258,8 @@ class KernelPool:
         # properly by this pool, so the warning is noise.
         logging.getLogger("traitlets").setLevel(logging.ERROR)
 
-    def _launch(self, attempt: int) -> KernelManager:
-        """Start a kernel process (not waiting for it to answer)."""
+    def _launch(self, attempt: int, imports: Sequence[str] = ()) -> KernelManager:
+        """Start a kernel process (not waiting for it to answer) that first imports ``imports``."""
         if self._socket_dir is None:
             self._socket_dir = Path(tempfile.mkdtemp(prefix="civicpulse-kernel-"))
         # IPC sockets in a private folder: local only, and no unencrypted TCP ports.
@@ -286,7 +270,7 @@ class KernelPool:
             client_class=CLIENT_CLASS,
         )
         try:
-            km.start_kernel(extra_arguments=self._extra_arguments)
+            km.start_kernel(extra_arguments=_preimport_arguments(imports))
         except Exception:
             _discard(km)
             raise
@@ -334,20 +318,22 @@ class KernelPool:
             self.fresh or self._uses >= self.max_uses or not self._km.is_alive()
         )
 
-    def prestart(self) -> None:
+    def prestart(self, notebook: Path | None = None) -> None:
         """Launch the kernel the next :meth:`kernel` will need now, without waiting for it.
 
-        The kernel starts (and imports :data:`WARM_IMPORTS`) in its own process
-        while the caller goes on, e.g. building the fact bundle: about 2 s of a
-        one-LA build that no longer waits. Nothing happens when the current
-        kernel will serve, or one is already launched. A launch that fails is
-        left to :meth:`kernel`, which retries it as any start.
+        The kernel starts in its own process, and imports what ``notebook``
+        imports (:func:`notebook_imports`), while the caller goes on, e.g.
+        building the fact bundle: about 2 s of a one-LA build that no longer
+        waits. Nothing happens when the current kernel will serve, or one is
+        already launched. A launch that fails is left to :meth:`kernel`, which
+        retries it as any start.
         """
         if self._launched is not None or not self._needs_new():
             return
         self.shutdown()
+        imports = notebook_imports(notebook) if notebook is not None else ()
         with contextlib.suppress(Exception):
-            self._launched = self._launch(0)
+            self._launched = self._launch(0, imports)
 
     @contextlib.contextmanager
     def kernel(self) -> Iterator[KernelManager]:
@@ -380,6 +366,42 @@ class KernelPool:
         if self._socket_dir is not None:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
             self._socket_dir = None
+
+
+def notebook_imports(notebook: Path) -> tuple[str, ...]:
+    """The modules a notebook's code cells import at their top level, in order, once each.
+
+    ``import a.b`` gives ``a.b``; ``from a import b`` gives ``a`` and ``a.b``
+    (``b`` may be a submodule). Cells that are not Python (magics) are skipped;
+    nothing is executed. A notebook that cannot be read imports nothing here.
+    """
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except Exception:  # noqa: BLE001 - the run itself reports an unreadable notebook
+        return ()
+    names: dict[str, None] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                names.update(dict.fromkeys(alias.name for alias in node.names))
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names[node.module] = None
+                names.update(dict.fromkeys(f"{node.module}.{a.name}" for a in node.names if a.name != "*"))
+    return tuple(names)
+
+
+def _preimport_arguments(imports: Sequence[str]) -> list[str]:
+    """The kernel arguments that import ``imports`` as it starts, before it answers."""
+    if not imports:
+        return []
+    code = f"import civicpulse_report._preimport as _p; _p.preimport({list(imports)!r}); del _p"
+    return [f"--IPKernelApp.exec_lines={code}"]
 
 
 def _discard(km: KernelManager) -> None:
