@@ -9,7 +9,6 @@ the LA's view of estimates already computed; nothing here re-estimates.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from civicpulse_report.insight.indicators import DRIVERS_INDEX, TRADITIONAL_INDE
 from civicpulse_report.insight.quadrants import lens_axis
 from civicpulse_report.insight.view import LAView, code_text, describe_unit
 from civicpulse_report.measures import Measures
+from civicpulse_report.statistics import rank_correlation
 
 LENS_COLUMNS = (
     "kind",
@@ -95,18 +95,12 @@ class LensComparison:
 
 
 def spearman_rho(x: pd.Series | np.ndarray, y: pd.Series | np.ndarray) -> float:
-    """Spearman's rank correlation (scipy), NaN for fewer than 3 pairs or constant input."""
-    a = np.asarray(x, dtype=float)
-    b = np.asarray(y, dtype=float)
-    keep = ~(np.isnan(a) | np.isnan(b))
-    a, b = a[keep], b[keep]
-    if a.size < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
-        return float("nan")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from scipy.stats import spearmanr  # imported when used: scipy.stats takes ~1 s
+    """Spearman's rank correlation, NaN for fewer than 3 pairs or constant input.
 
-        return float(spearmanr(a, b).statistic)
+    :func:`~civicpulse_report.statistics.rank_correlation` on the complete pairs
+    (Pearson's correlation of average ranks).
+    """
+    return rank_correlation(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
 
 
 def lens_comparison(
