@@ -49,7 +49,9 @@ against that schema.
 from __future__ import annotations
 
 import base64
+import os
 import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -219,7 +221,14 @@ def apply_brand(meta: Mapping[str, Any], base_dir: Path) -> tuple[dict[str, Any]
 
 
 def copy_logo(brand: Brand | None, folder: Path) -> None:
-    """Put the brand's logo in ``folder`` under :attr:`Brand.logo_name` (if it has one)."""
+    """Put the brand's logo in ``folder`` under :attr:`Brand.logo_name` (if it has one).
+
+    Written to a temporary name, then renamed into place: the formats of one
+    report are written at once from one folder, so another writer may be
+    reading the logo while this one puts it there (the same bytes).
+    """
     if brand is not None and brand.logo is not None and brand.logo_name is not None:
         target = Path(folder) / brand.logo_name
-        target.write_bytes(brand.logo.read_bytes())
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".logo-", delete=False) as part:
+            part.write(brand.logo.read_bytes())
+        os.replace(part.name, target)

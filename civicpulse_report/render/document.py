@@ -13,6 +13,7 @@ import logging
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,35 @@ class RenderResult:
     outputs: Mapping[str, Path] = field(default_factory=dict)
     timings: Mapping[str, float] = field(default_factory=dict)
     tool_versions: Mapping[str, str] = field(default_factory=dict)
+
+
+def _write_one(prepared: Prepared, fmt: str, target: Path) -> float:
+    start = time.perf_counter()
+    _WRITERS[fmt](prepared, target)
+    return round(time.perf_counter() - start, 3)
+
+
+def _write_formats(
+    prepared: Prepared, output_dir: Path, formats: Sequence[str]
+) -> tuple[dict[str, Path], dict[str, float]]:
+    """Write every format from one prepared document, at the same time.
+
+    Each writer runs pandoc in its own process (the PDF's Typst compile and
+    PDF/UA tagging then run here), so the formats of one report use two cores
+    instead of one after the other: a one-LA build, which has a core to spare,
+    waits for the slowest format, not for their sum. The writers share nothing
+    but the prepared document, which they only read, and each writes its own
+    file; when several fail, the error of the first format asked for is raised.
+    """
+    targets = {fmt: output_dir / OUTPUT_NAMES[fmt] for fmt in formats}
+    if len(targets) == 1:
+        ((fmt, target),) = targets.items()
+        return {fmt: target}, {fmt: _write_one(prepared, fmt, target)}
+    with ThreadPoolExecutor(max_workers=len(targets), thread_name_prefix="render") as pool:
+        futures = {fmt: pool.submit(_write_one, prepared, fmt, t) for fmt, t in targets.items()}
+        wait(futures.values())
+    timings = {fmt: future.result() for fmt, future in futures.items()}  # raises the first error
+    return targets, timings
 
 
 def render_report(
@@ -80,12 +110,8 @@ def render_report(
             start = time.perf_counter()
             prepared = prepare(Path(notebook_path), Path(tmp), project_config)
             timings["prepare"] = round(time.perf_counter() - start, 3)
-            for fmt in checked:
-                start = time.perf_counter()
-                target = output_dir / OUTPUT_NAMES[fmt]
-                _WRITERS[fmt](prepared, target)
-                timings[fmt] = round(time.perf_counter() - start, 3)
-                outputs[fmt] = target
+            outputs, written = _write_formats(prepared, output_dir, checked)
+            timings.update(written)
     log.info("rendered %s with %s in %s", notebook_path, chosen, timings)
     return RenderResult(
         renderer=chosen, outputs=outputs, timings=timings, tool_versions=tool_versions()

@@ -412,6 +412,23 @@ def test_project_config_is_read_under_the_front_matter(png: str, tmp_path: Path)
     assert "Project default" not in page  # the front matter's organisation wins
 
 
+def test_formats_written_at_once_fail_with_the_failing_formats_error(
+    notebook_path: Path, tmp_path: Path
+) -> None:
+    """The writers run at once; the HTML's missing stylesheet is the error, whatever the PDF did."""
+    config = tmp_path / "_quarto.yml"
+    config.write_text("format:\n  html:\n    css: no-such.css\n", encoding="utf-8")
+    with pytest.raises(RenderError, match=r"Stylesheet 'no-such.css'"):
+        render_report(
+            notebook_path,
+            tmp_path / "out",
+            ("html", "pdf", "docx"),
+            renderer="builtin",
+            project_config=config,
+        )
+    assert not (tmp_path / "out" / "report.html").exists()
+
+
 def test_notebook_to_markdown_writes_quarto_style_cells(png: str, tmp_path: Path) -> None:
     markdown, front = notebook_to_markdown(build_notebook(png), tmp_path / "media")
     assert front["la_name"] == LA_NAME and front["synthetic"] is True
