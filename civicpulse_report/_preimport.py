@@ -21,5 +21,5 @@ def preimport(modules: Iterable[str]) -> None:
     for name in modules:
         try:
             importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - the notebook's own import reports it
+        except Exception:
             continue

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import yaml
 
+from civicpulse_report import _yaml
 from civicpulse_report.errors import ConfigError, Problem
 from civicpulse_report.paths import MEASURES_FILE
 
@@ -225,7 +226,7 @@ def load_measures(path: Path | str = MEASURES_FILE) -> Measures:
     """
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = _yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError([Problem(str(path), "measures file not found")]) from None
     except yaml.YAMLError as exc:

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from civicpulse_report import _yaml
 from civicpulse_report.errors import ConfigError, Problem
 from civicpulse_report.paths import SETTINGS_FILE
 
@@ -172,7 +173,7 @@ def load_settings(path: Path | str = SETTINGS_FILE) -> Settings:
     """
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = _yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise ConfigError([Problem(str(path), "settings file not found")]) from None
     except yaml.YAMLError as exc:

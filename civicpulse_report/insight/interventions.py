@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from civicpulse_report import _yaml
 from civicpulse_report.errors import ConfigError, Problem
 from civicpulse_report.measures import Measures, load_measures
 from civicpulse_report.paths import INTERVENTIONS_FILE
@@ -61,7 +62,7 @@ def load_interventions(
     path = Path(path)
     measures = load_measures() if measures is None else measures
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = _yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError([Problem(str(path), "interventions file not found")]) from None
     except yaml.YAMLError as exc:

@@ -127,7 +127,8 @@ def write_report(
     opts = ctx.options
     year_dir = opts.out_dir / str(ctx.year)
     if pool is not None:
-        pool.prestart(opts.notebook)  # a kernel starts, and imports, while the bundle is built
+        # A kernel starts, and imports what the notebook does, while the bundle is built.
+        pool.prestart(opts.notebook)
     progress.stage = "facts"
     t = time.perf_counter()
     bundle = _facts(ctx, la_code)

@@ -120,7 +120,8 @@ def write_national(
     """
     opts = ctx.options
     if pool is not None:
-        pool.prestart(opts.national_notebook)  # a kernel starts, and imports, while the bundle is built
+        # A kernel starts, and imports what the notebook does, while the bundle is built.
+        pool.prestart(opts.national_notebook)
     progress.stage = "facts"
     t = time.perf_counter()
     bundle = _national_facts(ctx)

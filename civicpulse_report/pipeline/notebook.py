@@ -377,7 +377,7 @@ def notebook_imports(notebook: Path) -> tuple[str, ...]:
     """
     try:
         nb = nbformat.read(notebook, as_version=4)
-    except Exception:  # noqa: BLE001 - the run itself reports an unreadable notebook
+    except Exception:
         return ()
     names: dict[str, None] = {}
     for cell in nb.cells:
@@ -392,7 +392,9 @@ def notebook_imports(notebook: Path) -> tuple[str, ...]:
                 names.update(dict.fromkeys(alias.name for alias in node.names))
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 names[node.module] = None
-                names.update(dict.fromkeys(f"{node.module}.{a.name}" for a in node.names if a.name != "*"))
+                names.update(
+                    dict.fromkeys(f"{node.module}.{a.name}" for a in node.names if a.name != "*")
+                )
     return tuple(names)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from civicpulse_report import _yaml
 from civicpulse_report.errors import RenderError
 from civicpulse_report.paths import QUARTO_CONFIG
 from civicpulse_report.render.outputs import QUARTO_FORMATS, Format
@@ -55,7 +56,7 @@ def load_project_config(path: Path | None = None) -> dict[str, Any]:
             raise RenderError(f"Project config {path} does not exist.")
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = _yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise RenderError(f"{path} is not valid YAML: {exc}") from exc
     if data is None:

@@ -15,6 +15,7 @@ from typing import Any
 import nbformat
 import yaml
 
+from civicpulse_report import _yaml
 from civicpulse_report.errors import RenderError
 from civicpulse_report.render.metadata import truthy
 
@@ -79,7 +80,7 @@ def front_matter(nb: nbformat.NotebookNode) -> tuple[int | None, dict[str, Any]]
             len(lines),
         )
         try:
-            data = yaml.safe_load("\n".join(lines[1:end])) or {}
+            data = _yaml.safe_load("\n".join(lines[1:end])) or {}
         except yaml.YAMLError as exc:
             raise RenderError(
                 f"The notebook's front matter (cell {index + 1}) is invalid YAML: {exc}"
@@ -111,7 +112,7 @@ def cell_options(source: str, *, cell_number: int = 0) -> tuple[dict[str, Any], 
     if not option_lines:
         return {}, code
     try:
-        options = yaml.safe_load("\n".join(option_lines)) or {}
+        options = _yaml.safe_load("\n".join(option_lines)) or {}
     except yaml.YAMLError as exc:
         raise RenderError(
             f"Cell {cell_number}: its '#|' options are not valid YAML: {exc}"

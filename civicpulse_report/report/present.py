@@ -50,7 +50,6 @@ SIGNIFICANCE_SYMBOL = {
 }
 
 
-
 def read_facts(path: Path | str) -> dict[str, Any]:
     """Read a fact bundle written by :func:`civicpulse_report.report.facts.write_facts`.
 
@@ -58,6 +57,7 @@ def read_facts(path: Path | str) -> dict[str, Any]:
     its bundle imports nothing of the statistics behind it.
     """
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
 
 def escape_md(text: Any) -> str:
     """Backslash-escape every ASCII punctuation character (pandoc markdown rule).

@@ -86,7 +86,9 @@ def test_notebook_imports_lists_each_top_level_import_once() -> None:
 
     found = notebook_imports(LA_REPORT_NOTEBOOK)
     assert {"matplotlib.pyplot", "civicpulse_report.report.plots"} <= set(found)
-    assert "civicpulse_report.report.present" in found  # from civicpulse_report.report import present
+    assert (
+        "civicpulse_report.report.present" in found
+    )  # from civicpulse_report.report import present
     assert len(found) == len(set(found))
 
 
@@ -102,7 +104,9 @@ def test_a_prestarted_kernel_runs_the_next_notebook_with_its_imports_done_and_no
         assert launched is not None, "prestart launched no kernel"
         pool.prestart(probe)  # a second call while one is launched starts no other
         assert pool._launched is launched
-        seen = _printed(execute_report_notebook(probe, tmp_path / "p.ipynb", {"la_code": "A"}, pool))
+        seen = _printed(
+            execute_report_notebook(probe, tmp_path / "p.ipynb", {"la_code": "A"}, pool)
+        )
         assert pool._launched is None and pool._km is launched
         assert seen["pid"] == launched.provisioner.process.pid
         pool.prestart(probe)  # the warm kernel will serve the next notebook: nothing to launch
@@ -114,7 +118,9 @@ def test_a_prestarted_kernel_runs_the_next_notebook_with_its_imports_done_and_no
     # The control: a kernel started without prestart has imported none of them by then.
     cold = KernelPool()
     try:
-        plain = _printed(execute_report_notebook(probe, tmp_path / "c.ipynb", {"la_code": "A"}, cold))
+        plain = _printed(
+            execute_report_notebook(probe, tmp_path / "c.ipynb", {"la_code": "A"}, cold)
+        )
     finally:
         cold.close()
     assert plain["missing"] == list(PROBED)
