@@ -5,20 +5,17 @@ checks that ``validate`` shares, inputs, estimates), ``plan``,
 ``comparators`` and ``narrative`` (parts of those checks), ``job`` (one LA's report),
 ``national`` (the national draft), ``stages`` (the steps both share),
 ``publish`` (staging, carrying over unrequested formats, atomic moves),
-``executors`` (forked workers, never the parent), ``notebook`` (the papermill
-contract and warm kernels), ``provenance`` (what manifests record) and
+``executors`` (forked workers, never the parent), ``contract`` (the
+notebooks' parameters), ``notebook`` and ``record_engine`` (papermill in warm kernels), ``provenance`` (what manifests record) and
 ``incremental`` (build keys: what is up to date), ``estimates_cache`` (the
 all-LA estimates on disk) and ``build`` (the whole run, then the index of
 reports).
 """
 
 from civicpulse_report.pipeline.build import build_reports, up_to_date
+from civicpulse_report.pipeline.contract import notebook_parameters
 from civicpulse_report.pipeline.job import front_matter_yaml
-from civicpulse_report.pipeline.notebook import (
-    KernelPool,
-    execute_report_notebook,
-    notebook_parameters,
-)
+from civicpulse_report.pipeline.notebook import KernelPool, execute_report_notebook
 from civicpulse_report.pipeline.options import (
     NATIONAL,
     BuildOptions,

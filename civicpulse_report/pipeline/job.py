@@ -19,7 +19,8 @@ from typing import Any
 
 import yaml
 
-from civicpulse_report.pipeline.notebook import KernelPool, notebook_parameters
+from civicpulse_report.pipeline.contract import notebook_parameters
+from civicpulse_report.pipeline.notebook import KernelPool
 from civicpulse_report.pipeline.options import LAResult
 from civicpulse_report.pipeline.prepare import RunContext
 from civicpulse_report.pipeline.publish import output_digests, write_manifest

@@ -1,9 +1,7 @@
-"""The notebook contract and its execution with papermill.
+"""Executing a report notebook with papermill, in warm kernels.
 
-A report notebook has exactly one cell tagged ``parameters``. Parameters are
-checked against it *before* any execution: an unknown or a missing parameter
-is an error (papermill itself only warns about unknown ones). Every LA report
-notebook receives :func:`notebook_parameters`.
+Parameters are checked against the notebook's contract
+(:mod:`~civicpulse_report.pipeline.contract`) *before* any execution.
 
 Execution can reuse a warm kernel (one per worker process) so that a national
 run does not pay kernel start-up and imports for every LA; ``fresh=True``
@@ -42,9 +40,10 @@ import papermill
 from jupyter_client.manager import KernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
-from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
-from civicpulse_report.errors import BuildError, ParameterError
+from civicpulse_report.errors import BuildError
+from civicpulse_report.pipeline.contract import check_parameters
+from civicpulse_report.pipeline.record_engine import ENGINE_NAME
 
 log = logging.getLogger(__name__)
 
@@ -73,136 +72,6 @@ RESET_SOURCE = (
     "    _sys.modules['matplotlib.pyplot'].close('all')\n"
     "del _sys"
 )
-
-
-class _WriteOnCompletion(NotebookExecutionManager):
-    """papermill's execution record, written once when the notebook completes.
-
-    papermill writes the whole notebook (validated and serialised, SVG figures
-    and all) when every cell starts and again when it completes: about 110
-    writes of up to 1.4 MB for an LA report, a second or more of its run. The
-    record is the same with one write at the end, which papermill's
-    ``notebook_complete`` makes whether the run succeeded, a cell raised or the
-    kernel died (its ``finally``), so a failed LA still leaves its partly run
-    notebook to keep under ``failed/``.
-    """
-
-    _complete = False
-
-    def save(self, **kwargs: Any) -> None:
-        if self._complete:
-            super().save(**kwargs)
-
-    def notebook_complete(self, **kwargs: Any) -> None:
-        self._complete = True
-        super().notebook_complete(**kwargs)
-
-
-class RecordOnceEngine(NBClientEngine):
-    """papermill's nbclient engine with :class:`_WriteOnCompletion` as its manager."""
-
-    @classmethod
-    def execute_notebook(
-        cls,
-        nb: nbformat.NotebookNode,
-        kernel_name: str,
-        output_path: str | None = None,
-        progress_bar: bool = True,
-        log_output: bool = False,
-        autosave_cell_every: int = 30,
-        **kwargs: Any,
-    ) -> nbformat.NotebookNode:
-        nb_man = _WriteOnCompletion(
-            nb,
-            output_path=output_path,
-            progress_bar=progress_bar,
-            log_output=log_output,
-            autosave_cell_every=autosave_cell_every,
-        )
-        nb_man.notebook_start()
-        try:
-            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
-        finally:
-            nb_man.cleanup_pbar()
-            nb_man.notebook_complete()
-        return nb_man.nb
-
-
-#: The papermill engine every report notebook runs with (papermill's engine registry).
-ENGINE_NAME = "civicpulse-record-once"
-papermill_engines.register(ENGINE_NAME, RecordOnceEngine)
-
-
-def notebook_parameters(la_code: str, year: int, facts_path: Path) -> dict[str, Any]:
-    """The parameters every LA notebook receives (its `parameters` cell contract)."""
-    return {"la_code": la_code, "year": int(year), "facts_path": str(facts_path)}
-
-
-def parameters_cells(nb: nbformat.NotebookNode) -> list[int]:
-    """Indices of the cells tagged ``parameters``."""
-    return [
-        i
-        for i, cell in enumerate(nb.cells)
-        if "parameters" in cell.get("metadata", {}).get("tags", [])
-    ]
-
-
-def declared_parameters(notebook_path: Path) -> dict[str, dict[str, Any]]:
-    """The parameters the notebook declares, as papermill infers them.
-
-    Raises
-    ------
-    ParameterError
-        If the notebook does not have exactly one ``parameters`` cell.
-    """
-    nb = nbformat.read(notebook_path, as_version=4)
-    cells = parameters_cells(nb)
-    if len(cells) != 1:
-        raise ParameterError(
-            f"{notebook_path.name} must have exactly one cell tagged 'parameters'; "
-            f"it has {len(cells)}"
-        )
-    return dict(papermill.inspect_notebook(str(notebook_path)))
-
-
-def check_parameters(notebook_path: Path, parameters: Mapping[str, Any]) -> None:
-    """Refuse unknown or missing parameters before anything runs.
-
-    Raises
-    ------
-    ParameterError
-        Naming every unknown and every missing parameter.
-    """
-    declared = declared_parameters(notebook_path)
-    unknown = sorted(set(parameters) - set(declared))
-    missing = sorted(set(declared) - set(parameters))
-    messages = []
-    if unknown:
-        messages.append(f"unknown parameter(s) {unknown}")
-    if missing:
-        messages.append(f"missing parameter(s) {missing}")
-    # Each value must have the type of the cell's default (a year is an int, a path a
-    # str): papermill injects whatever it is given, so a wrong type would run.
-    for name in sorted(set(parameters) & set(declared)):
-        try:
-            default = ast.literal_eval(str(declared[name].get("default")))
-        except (ValueError, SyntaxError):
-            continue  # a default that is not a literal declares no type
-        value = parameters[name]
-        wanted = type(default)
-        if default is not None and (
-            not isinstance(value, wanted) or (isinstance(value, bool) and wanted is not bool)
-        ):
-            messages.append(
-                f"parameter '{name}' must be {type(default).__name__}, "
-                f"not {type(value).__name__} ({value!r})"
-            )
-    if messages:
-        raise ParameterError(
-            f"{notebook_path.name}: "
-            + "; ".join(messages)
-            + f". The notebook declares: {sorted(declared)}"
-        )
 
 
 class KernelPool:

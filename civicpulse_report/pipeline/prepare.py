@@ -38,10 +38,10 @@ from civicpulse_report.pipeline.comparators import (
     comparator_lines,
     comparator_scopes,
 )
+from civicpulse_report.pipeline.contract import check_parameters, notebook_parameters
 from civicpulse_report.pipeline.estimates_cache import cached_estimates, estimates_key
 from civicpulse_report.pipeline.estimates_cache import load as load_cached_estimates
 from civicpulse_report.pipeline.narrative import narrative_files, read_narratives
-from civicpulse_report.pipeline.notebook import check_parameters, notebook_parameters
 from civicpulse_report.pipeline.options import BuildOptions
 from civicpulse_report.pipeline.plan import (
     benchmark_file,

@@ -20,7 +20,7 @@ _EXPORTS = {
     "collect_index_entries": "civicpulse_report.report.index_page",
     "facts_to_table": "civicpulse_report.report.tables",
     "failure_reasons": "civicpulse_report.report.index_page",
-    "fill_captions": "civicpulse_report.report.present",
+    "fill_captions": "civicpulse_report.report.captions",
     "index_entry_from_facts": "civicpulse_report.report.index_page",
     "narrative_path": "civicpulse_report.report.narrative",
     "national_facts_to_table": "civicpulse_report.report.national_tables",

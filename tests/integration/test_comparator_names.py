@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 
 from civicpulse_report import cli, paths
-from civicpulse_report.report.present import caption_fields, fill_caption_options
+from civicpulse_report.report.captions import caption_fields, fill_caption_options
 
 COUNCIL = "X07000002"
 FIVE = ("X06000001", "X06000002", "X07000001", "X07000002", "X07000003")

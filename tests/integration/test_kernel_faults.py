@@ -37,13 +37,13 @@ from nbformat.v4 import new_code_cell, new_notebook
 from processes import alive
 
 from civicpulse_report.errors import BuildError
+from civicpulse_report.pipeline.contract import notebook_parameters
 from civicpulse_report.pipeline.notebook import (
     KERNEL_ATTEMPTS,
     KERNEL_NAME,
     STARTUP_TIMEOUT,
     KernelPool,
     execute_report_notebook,
-    notebook_parameters,
 )
 
 LOGGER = "civicpulse_report.pipeline.notebook"

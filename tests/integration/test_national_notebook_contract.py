@@ -21,7 +21,7 @@ import pytest
 from civicpulse_report import paths
 from civicpulse_report.errors import ParameterError
 from civicpulse_report.insight import load_interventions
-from civicpulse_report.pipeline.notebook import check_parameters, declared_parameters
+from civicpulse_report.pipeline.contract import check_parameters, declared_parameters
 from civicpulse_report.report import NATIONAL_SECTIONS, build_national_facts
 from tests.integration.test_notebook_contract import (
     code_cells,

@@ -21,12 +21,9 @@ from civicpulse_report import paths
 from civicpulse_report.errors import ParameterError
 from civicpulse_report.pipeline import BuildOptions, notebook_parameters
 from civicpulse_report.pipeline import notebook as notebook_module
+from civicpulse_report.pipeline.contract import check_parameters, declared_parameters
 from civicpulse_report.pipeline.national import national_parameters
-from civicpulse_report.pipeline.notebook import (
-    check_parameters,
-    declared_parameters,
-    execute_report_notebook,
-)
+from civicpulse_report.pipeline.notebook import execute_report_notebook
 
 NOTEBOOK = paths.LA_REPORT_NOTEBOOK
 PAIRED = NOTEBOOK.with_suffix(".py")
